@@ -1,0 +1,1 @@
+#include "numberline_h2o.h"

@@ -1,0 +1,174 @@
+import NumberlineCore
+
+/// Failures a storage backend reports, free of any backend's own types.
+public enum StoreError: Error, Equatable, Sendable {
+    /// A unique value is taken (`field` names it, e.g. `"username"`, `"instance"`).
+    case duplicate(field: String, value: String)
+    /// The object to change does not exist (or was removed meanwhile).
+    case notFound
+    /// The change would break a rule the data enforces; `reason` is for the operator.
+    case conflict(reason: String)
+    /// The database cannot be reached or answered with an error; the request may be retried.
+    case unavailable(reason: String)
+}
+
+/// An API key as stored: only the hash of the key is kept.
+public struct APIKeyRecord: Sendable, Equatable {
+    public var id: Int64
+    public var instanceID: Int64
+    public var label: String?
+    /// Hex of the BLAKE2b hash of the key.
+    public var keyHash: String
+    /// Unix seconds.
+    public var createdAt: Int64
+    public var revokedAt: Int64?
+
+    public init(id: Int64, instanceID: Int64, label: String?, keyHash: String, createdAt: Int64, revokedAt: Int64?) {
+        self.id = id
+        self.instanceID = instanceID
+        self.label = label
+        self.keyHash = keyHash
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}
+
+/// An access token as stored: only the hash of the token is kept.
+public struct AccessTokenRecord: Sendable, Equatable {
+    /// Hex of the BLAKE2b hash of the token.
+    public var tokenHash: String
+    public var instanceID: Int64
+    public var loginID: Int64
+    /// Unix seconds.
+    public var expiresAt: Int64
+
+    public init(tokenHash: String, instanceID: Int64, loginID: Int64, expiresAt: Int64) {
+        self.tokenHash = tokenHash
+        self.instanceID = instanceID
+        self.loginID = loginID
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A login to create; the id is assigned by the store.
+public struct NewLogin: Sendable, Equatable {
+    public var username: String
+    public var passwordHash: String
+    public var firstName: String?
+    public var lastName: String?
+    public var email: String?
+    public var phoneNumber: String?
+
+    public init(username: String, passwordHash: String, firstName: String? = nil, lastName: String? = nil, email: String? = nil, phoneNumber: String? = nil) {
+        self.username = username
+        self.passwordHash = passwordHash
+        self.firstName = firstName
+        self.lastName = lastName
+        self.email = email
+        self.phoneNumber = phoneNumber
+    }
+}
+
+/// An account to create; the store assigns `id` and `path` from the parent.
+public struct NewAccount: Sendable, Equatable {
+    public var instanceID: Int64
+    public var kind: AccountKind
+    /// `nil` only for a reseller.
+    public var parentID: Int64?
+    public var modules: Modules
+    public var profile: AccountProfile
+
+    public init(instanceID: Int64, kind: AccountKind, parentID: Int64?, modules: Modules, profile: AccountProfile) {
+        self.instanceID = instanceID
+        self.kind = kind
+        self.parentID = parentID
+        self.modules = modules
+        self.profile = profile
+    }
+}
+
+/// How an update treats the account's logins.
+public enum LoginUpdate: Sendable, Equatable {
+    /// Leave the logins as they are.
+    case keep
+    /// Replace the whole set. Entries whose username matches an existing login keep that
+    /// login's id; a `nil` password hash keeps its old hash. Logins that disappear, and
+    /// logins whose hash changes, lose their access tokens in the same transaction.
+    case replace([LoginChange])
+}
+
+/// One login in a `LoginUpdate.replace` set.
+public struct LoginChange: Sendable, Equatable {
+    public var username: String
+    /// `nil` keeps the current hash of an existing login; required for a new login.
+    public var passwordHash: String?
+    public var firstName: String?
+    public var lastName: String?
+    public var email: String?
+    public var phoneNumber: String?
+
+    public init(username: String, passwordHash: String?, firstName: String? = nil, lastName: String? = nil, email: String? = nil, phoneNumber: String? = nil) {
+        self.username = username
+        self.passwordHash = passwordHash
+        self.firstName = firstName
+        self.lastName = lastName
+        self.email = email
+        self.phoneNumber = phoneNumber
+    }
+}
+
+/// The storage contract every backend (SQLite, PostgreSQL) implements.
+///
+/// Each method is one transaction. Implementations must be safe to call from many tasks at once.
+public protocol Store: Sendable {
+    // MARK: - Schema
+
+    /// Applies every migration not yet applied, each in its own transaction; returns the schema version.
+    @discardableResult
+    func migrate() async throws -> Int
+    /// Closes connections; the store must not be used afterwards.
+    func close() async
+
+    // MARK: - Instances
+
+    func createInstance(name: String) async throws -> Instance
+    func instance(named name: String) async throws -> Instance?
+    func instances() async throws -> [Instance]
+
+    // MARK: - API keys
+
+    func createAPIKey(instanceID: Int64, label: String?, keyHash: String, createdAt: Int64) async throws -> APIKeyRecord
+    /// Returns the key with this hash unless it is revoked.
+    func activeAPIKey(keyHash: String) async throws -> APIKeyRecord?
+    func apiKeys(instanceID: Int64) async throws -> [APIKeyRecord]
+    /// Throws `StoreError.notFound` for an unknown id.
+    func revokeAPIKey(id: Int64, at time: Int64) async throws
+
+    // MARK: - Logins and tokens
+
+    /// Creates a platform admin login (no account). Throws `.duplicate(field: "username", …)`.
+    func createAdminLogin(instanceID: Int64, login: NewLogin) async throws -> Login
+    func login(instanceID: Int64, username: String) async throws -> Login?
+    func login(id: Int64) async throws -> Login?
+    func logins(accountID: Int64) async throws -> [Login]
+    func storeToken(_ token: AccessTokenRecord) async throws
+    /// Returns the token with this hash if it exists and `expiresAt > now`.
+    func validToken(tokenHash: String, now: Int64) async throws -> AccessTokenRecord?
+    /// Removes expired tokens; returns how many.
+    func purgeExpiredTokens(now: Int64) async throws -> Int
+
+    // MARK: - Accounts
+
+    func account(id: Int64, instanceID: Int64) async throws -> Account?
+    /// Accounts of `kind` whose path starts with `pathPrefix` (use `"/"` for the whole instance), by id.
+    func accounts(instanceID: Int64, pathPrefix: String, kind: AccountKind?) async throws -> [Account]
+    /// Creates the account and its logins. Throws `.duplicate(field: "username", …)` or `.notFound` for a missing parent.
+    func createAccount(_ account: NewAccount, logins: [NewLogin]) async throws -> Account
+    /// Writes `modules` and `profile` of `account` (tree fields are fixed) and applies `logins`.
+    func updateAccount(_ account: Account, logins: LoginUpdate) async throws
+    /// Deletes the account with its subtree, their logins and tokens. Throws
+    /// `.conflict` while the account or its subtree holds telephone numbers, `.notFound` if absent.
+    func deleteAccount(id: Int64, instanceID: Int64) async throws
+    /// Telephone numbers held by the account or any account below it.
+    func numbersHeld(instanceID: Int64, pathPrefix: String) async throws -> Int
+}
