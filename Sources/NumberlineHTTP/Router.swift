@@ -1,0 +1,93 @@
+/// Handles one request; runs as a task on Swift's cooperative pool.
+public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+
+/// A route as registered: for route-table checks and the docs.
+public struct RouteDescription: Hashable, Sendable {
+    public var method: HTTPMethod
+    /// The pattern with `{name}` parameters, e.g. `/v1/accounts/{accountId}`.
+    public var pattern: String
+}
+
+/// Maps a method and path to a handler; paths use literal segments and `{name}` parameters.
+public struct Router: Sendable {
+    /// The outcome of looking a request up.
+    public enum Match: Sendable {
+        case found(Handler, parameters: [String: String], maxBodyBytes: Int?)
+        /// The path exists but not for this method; `allowed` lists the methods it has.
+        case methodNotAllowed(allowed: [HTTPMethod])
+        case notFound
+    }
+
+    private struct Endpoint: Sendable {
+        var handler: Handler
+        var maxBodyBytes: Int?
+    }
+
+    private final class Node: @unchecked Sendable {
+        // Built once before the server starts and only read afterwards, which is why
+        // sharing it across loops needs no lock.
+        var literals: [Substring: Node] = [:]
+        var parameter: (name: String, node: Node)?
+        var endpoints: [HTTPMethod: Endpoint] = [:]
+        var methodOrder: [HTTPMethod] = []
+    }
+
+    private let root = Node()
+    public private(set) var routes: [RouteDescription] = []
+
+    public init() {}
+
+    /// Registers a handler; `maxBodyBytes` overrides the server's default body limit for this route.
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, maxBodyBytes: Int? = nil, _ handler: @escaping Handler) {
+        precondition(pattern.hasPrefix("/"), "route patterns start with /")
+        var node = root
+        for segment in pattern.split(separator: "/", omittingEmptySubsequences: true) {
+            if segment.hasPrefix("{") && segment.hasSuffix("}") {
+                let name = String(segment.dropFirst().dropLast())
+                if let existing = node.parameter {
+                    precondition(existing.name == name, "conflicting parameter names at \(pattern)")
+                    node = existing.node
+                } else {
+                    let child = Node()
+                    node.parameter = (name, child)
+                    node = child
+                }
+            } else if let child = node.literals[segment] {
+                node = child
+            } else {
+                let child = Node()
+                node.literals[segment] = child
+                node = child
+            }
+        }
+        precondition(node.endpoints[method] == nil, "route \(method) \(pattern) registered twice")
+        node.endpoints[method] = Endpoint(handler: handler, maxBodyBytes: maxBodyBytes)
+        node.methodOrder.append(method)
+        routes.append(RouteDescription(method: method, pattern: pattern))
+    }
+
+    /// Finds the handler for a percent-encoded path; literal segments win over parameters.
+    public func match(_ method: HTTPMethod, path: String) -> Match {
+        var node = root
+        var parameters: [String: String] = [:]
+        for segment in path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+            let text = Substring(segment)
+            if let child = node.literals[text] {
+                node = child
+            } else if let (name, child) = node.parameter {
+                guard let value = URLEncoding.percentDecode(segment, plusIsSpace: false) else { return .notFound }
+                parameters[name] = value
+                node = child
+            } else {
+                return .notFound
+            }
+        }
+        if let endpoint = node.endpoints[method] {
+            return .found(endpoint.handler, parameters: parameters, maxBodyBytes: endpoint.maxBodyBytes)
+        }
+        if node.endpoints.isEmpty {
+            return .notFound
+        }
+        return .methodNotAllowed(allowed: node.methodOrder)
+    }
+}
