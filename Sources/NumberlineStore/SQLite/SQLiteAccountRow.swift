@@ -3,7 +3,7 @@ import NumberlineCore
 /// The mapping between `Account` and the flat columns of the `accounts` table.
 ///
 /// `profileColumns` and `profileValues(_:)` / `profile(from:)` list the profile fields in the
-/// same order; keep the three in step.
+/// same order, so change the three together.
 enum SQLiteAccountRow {
     static let moduleColumns = ["module_did", "module_msteam", "module_ucaas", "module_enhanced_services", "module_stats"]
 
@@ -68,7 +68,7 @@ enum SQLiteAccountRow {
 
     // MARK: - Decoding
 
-    /// Reads a row selected with `selectColumns`; DID providers are left empty for the caller to fill.
+    /// Reads a row selected with `selectColumns`. DID providers stay empty for the caller to fill.
     static func account(from row: SQLiteRow) throws -> Account {
         guard let kindText = row.text(2), let kind = AccountKind(rawValue: kindText) else {
             throw StoreError.unavailable(reason: "account \(row.int64(0)) has an unknown kind \(row.text(2) ?? "NULL")")

@@ -9,7 +9,7 @@ struct SQLiteError: Error, CustomStringConvertible {
     var primaryCode: Int32 { code & 0xFF }
 
     var isUniqueViolation: Bool {
-        // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY; the C macros are
+        // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY, spelled out because the C macros are
         // shift expressions that Swift does not import.
         code == SQLITE_CONSTRAINT | (8 << 8) || code == SQLITE_CONSTRAINT | (6 << 8)
     }
@@ -36,7 +36,7 @@ enum SQLiteValue: Equatable {
     }
 }
 
-/// The current row of a statement being stepped; valid only inside the row callback.
+/// The current row of a statement being stepped, valid only inside the row callback.
 struct SQLiteRow {
     fileprivate let statement: OpaquePointer
 
@@ -56,7 +56,7 @@ struct SQLiteRow {
         int64(column) != 0
     }
 
-    /// Reads a text column; SQL NULL reads as `nil` and an empty string stays empty.
+    /// Reads a text column. SQL NULL reads as `nil`, and an empty string stays empty.
     func text(_ column: Int32) -> String? {
         guard let bytes = sqlite3_column_text(statement, column) else {
             return nil
@@ -70,7 +70,7 @@ struct SQLiteRow {
 ///
 /// A connection is used by one thread at a time: `SQLiteStore` hands each thread its own.
 /// It is `@unchecked Sendable` only so that the store's registry can keep it and close it
-/// from `close()`; the registry never gives one connection to two threads.
+/// from `close()`. This is safe because the registry never gives one connection to two threads.
 final class SQLiteConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     /// Prepared statements keyed by their SQL text.
@@ -118,7 +118,7 @@ final class SQLiteConnection: @unchecked Sendable {
         try execute("PRAGMA synchronous=NORMAL")
     }
 
-    /// Finalizes the cached statements and closes the connection; later calls fail.
+    /// Finalizes the cached statements and closes the connection. Later calls fail.
     func close() {
         for statement in statements.values {
             sqlite3_finalize(statement)

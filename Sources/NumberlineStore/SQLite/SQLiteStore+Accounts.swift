@@ -100,10 +100,10 @@ extension SQLiteStore {
 
     /// Creates the account and its logins, and assigns `path` and `resellerID` from the parent.
     ///
-    /// Throws `.notFound` when the instance or the parent (in that instance) does not exist,
-    /// and `.conflict` when the kind does not fit the parent (a reseller has no parent, a
-    /// customer or user needs a reseller or customer parent) or when `modules` grants a
-    /// module the parent lacks.
+    /// Throws `.notFound` when the instance or the parent (in that instance) does not exist.
+    /// Throws `.conflict` when the kind does not fit the parent or when `modules` grants a
+    /// module the parent lacks. A reseller has no parent, and a customer or user needs a
+    /// reseller or customer parent.
     public func createAccount(_ account: NewAccount, logins: [NewLogin]) async throws -> Account {
         try write { db in
             try requireInstance(account.instanceID, db)
@@ -140,11 +140,11 @@ extension SQLiteStore {
         }
     }
 
-    /// Writes `modules` and `profile` of `account` and applies `logins`; the tree fields
+    /// Writes `modules` and `profile` of `account` and applies `logins`. The tree fields
     /// (`kind`, `parentID`, `resellerID`, `path`) are fixed at creation and ignored here.
     ///
     /// Removing a module from an account also removes it from every account in its subtree,
-    /// because a child never holds a module its parent lacks. Granting a module the parent
+    /// because a child never has a module its parent lacks. Granting a module the parent
     /// lacks throws `.conflict`. Throws `.notFound` when the account is not in its instance,
     /// and `.duplicate(field: "username", …)` when a new login's username is taken.
     public func updateAccount(_ account: Account, logins: LoginUpdate) async throws {
@@ -161,7 +161,7 @@ extension SQLiteStore {
             values += [.integer(Self.now()), .integer(current.id)]
             try db.run(Self.updateAccountSQL, values)
 
-            // Multiplying by 0 clears a module below; multiplying by 1 keeps what each account has.
+            // Multiplying by 0 clears a module in the subtree, and multiplying by 1 keeps what each account has.
             let range = PathRange(prefix: current.path)
             try db.run(
                 """

@@ -42,7 +42,7 @@ extension SQLiteStore {
         )
     }
 
-    /// Inserts one login; a username taken in the instance throws `.duplicate(field: "username", …)`.
+    /// Inserts one login. A username taken in the instance throws `.duplicate(field: "username", …)`.
     func insertLogin(_ login: NewLogin, instanceID: Int64, accountID: Int64?, _ db: SQLiteConnection) throws -> Login {
         try reportingDuplicate(field: "username", value: login.username) {
             try db.run(

@@ -14,8 +14,8 @@ import Darwin
 /// Each thread gets its own connection, opened on first use and kept until `close()`.
 /// Every method runs synchronously on the calling thread, without suspending, so a
 /// connection is never used by two threads at once. Writing methods run in one
-/// `BEGIN IMMEDIATE` transaction; multi-statement reads run in one deferred transaction
-/// so they see one snapshot.
+/// `BEGIN IMMEDIATE` transaction, and reads run in one deferred transaction so that
+/// their statements read the same snapshot.
 public final class SQLiteStore: Store {
     private struct Registry {
         var connections: [UInt: SQLiteConnection] = [:]
@@ -92,14 +92,14 @@ public final class SQLiteStore: Store {
         return latest
     }
 
-    /// The versions recorded in `schema_migrations`, oldest first.
+    /// Returns the versions recorded in `schema_migrations`, oldest first.
     func appliedMigrationVersions() throws -> [Int] {
         try read { db in
             try db.query("SELECT version FROM schema_migrations ORDER BY version") { Int($0.int64(0)) }
         }
     }
 
-    /// Runs SQL text with no parameters in one write transaction; for tests that need rows
+    /// Runs SQL text with no parameters in one write transaction. Tests use it for rows
     /// this store has no method for yet (e.g. telephone numbers).
     func executeInTransaction(_ sql: String) throws {
         let connection = try connection()
@@ -143,8 +143,8 @@ public final class SQLiteStore: Store {
         return opened
     }
 
-    /// An id for the current thread. A finished thread's id may be reused by a new thread,
-    /// which then inherits its idle connection; two live threads never share an id.
+    /// Returns an id for the current thread. A finished thread's id may be reused by a new
+    /// thread, which then inherits its idle connection, but two live threads never share an id.
     private static func currentThreadID() -> UInt {
         #if canImport(Darwin)
         UInt(bitPattern: pthread_self())
@@ -159,7 +159,7 @@ public final class SQLiteStore: Store {
         try transaction(try connection(), body)
     }
 
-    /// Runs `body` in one deferred transaction, so that every statement sees one snapshot.
+    /// Runs `body` in one deferred transaction, so that every statement reads the same snapshot.
     func read<Result>(_ body: (SQLiteConnection) throws -> Result) throws -> Result {
         try transaction(try connection(), begin: "BEGIN", body)
     }
@@ -176,7 +176,8 @@ public final class SQLiteStore: Store {
                 try connection.execute("COMMIT")
                 return result
             } catch {
-                // ROLLBACK fails only when SQLite already rolled back (e.g. after SQLITE_FULL).
+                // SQLite rolls back by itself after some errors (SQLITE_FULL, SQLITE_IOERR), and
+                // then ROLLBACK fails. The caller needs the original error, so that one is thrown.
                 try? connection.execute("ROLLBACK")
                 throw error
             }
