@@ -103,6 +103,9 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     private func configure(path: String) throws {
+        // Set first, so that the checks below wait for another process's lock instead of failing.
+        try execute("PRAGMA busy_timeout=5000")
+
         // Fails with SQLITE_NOTADB when the file is not an SQLite database.
         _ = try scalarText("SELECT count(*) FROM sqlite_master")
 
@@ -114,7 +117,6 @@ final class SQLiteConnection: @unchecked Sendable {
             )
         }
         try execute("PRAGMA foreign_keys=ON")
-        try execute("PRAGMA busy_timeout=5000")
         try execute("PRAGMA synchronous=NORMAL")
     }
 

@@ -42,6 +42,10 @@ public final class SQLiteStore: Store {
         return store
     }
 
+    /// Closes every thread's connection.
+    ///
+    /// NOTE: a call still running on another thread loses its connection mid-statement, so
+    /// stop issuing calls (drain in-flight requests) before closing.
     public func close() async {
         let connections = registry.withLock { registry in
             registry.isClosed = true
