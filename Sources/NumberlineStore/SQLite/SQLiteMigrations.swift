@@ -1,0 +1,157 @@
+/// One schema change, applied once in its own transaction and recorded in `schema_migrations`.
+struct SQLiteMigration: Sendable {
+    var version: Int
+    var sql: String
+}
+
+/// The schema history, oldest first. Never edit an applied migration: append a new one.
+///
+/// The SQL sticks to what PostgreSQL also accepts where that costs nothing, because the
+/// PostgreSQL backend keeps a parallel list. SQLite-only parts: `INTEGER PRIMARY KEY` ids
+/// (identity columns in PostgreSQL) and `AUTOINCREMENT`, which stops SQLite from giving the
+/// id of a deleted account or login to a new row, so a stale id never reaches a stranger's object.
+let sqliteMigrations: [SQLiteMigration] = [
+    SQLiteMigration(
+        version: 1,
+        sql: """
+            CREATE TABLE instances (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE
+            );
+
+            CREATE TABLE api_keys (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                instance_id INTEGER NOT NULL REFERENCES instances (id),
+                label TEXT,
+                key_hash TEXT NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL,
+                revoked_at INTEGER
+            );
+            CREATE INDEX api_keys_instance ON api_keys (instance_id);
+
+            CREATE TABLE accounts (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                instance_id INTEGER NOT NULL REFERENCES instances (id),
+                kind TEXT NOT NULL CHECK (kind IN ('Reseller', 'Customer', 'User')),
+                parent_id INTEGER REFERENCES accounts (id) ON DELETE CASCADE,
+                reseller_id INTEGER REFERENCES accounts (id),
+                path TEXT NOT NULL,
+                module_did INTEGER NOT NULL DEFAULT 0,
+                module_msteam INTEGER NOT NULL DEFAULT 0,
+                module_ucaas INTEGER NOT NULL DEFAULT 0,
+                module_enhanced_services INTEGER NOT NULL DEFAULT 0,
+                module_stats INTEGER NOT NULL DEFAULT 0,
+                company_name TEXT,
+                address_street_number TEXT,
+                address_street_name TEXT,
+                address_zip_code TEXT,
+                address_city TEXT,
+                address_country TEXT,
+                address_state TEXT,
+                notification_email TEXT,
+                agent TEXT,
+                agent_email TEXT,
+                customer_contracting_entity TEXT,
+                end_customer_name TEXT,
+                fqdn_id TEXT,
+                service_id TEXT,
+                plan TEXT,
+                order_type TEXT,
+                role TEXT,
+                vendor_account_id TEXT,
+                vendor_product_code TEXT,
+                vendor_profile_name TEXT,
+                vendor_field_1 TEXT,
+                vendor_field_2 TEXT,
+                vendor_field_3 TEXT,
+                vendor_field_4 TEXT,
+                vendor_field_5 TEXT,
+                vendor_field_6 TEXT,
+                vendor_field_7 TEXT,
+                vendor_field_8 TEXT,
+                vendor_field_9 TEXT,
+                billing_first_name TEXT,
+                billing_last_name TEXT,
+                billing_email TEXT,
+                billing_phone TEXT,
+                technical_first_name TEXT,
+                technical_last_name TEXT,
+                technical_email TEXT,
+                technical_phone TEXT,
+                primary_service_street_number TEXT,
+                primary_service_street_name TEXT,
+                primary_service_zip_code TEXT,
+                primary_service_city TEXT,
+                primary_service_country TEXT,
+                primary_service_state TEXT,
+                routing_profile_account_id TEXT,
+                ms_teams_tenant_id TEXT,
+                zoom_account_id TEXT,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE INDEX accounts_instance_path ON accounts (instance_id, path);
+            CREATE INDEX accounts_parent ON accounts (parent_id);
+
+            CREATE TABLE account_did_providers (
+                account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                scope TEXT NOT NULL CHECK (scope IN ('domestic', 'international')),
+                position INTEGER NOT NULL,
+                provider_name TEXT,
+                did_carrier TEXT,
+                e911_provider TEXT,
+                country TEXT,
+                PRIMARY KEY (account_id, scope, position)
+            );
+
+            CREATE TABLE logins (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                instance_id INTEGER NOT NULL REFERENCES instances (id),
+                account_id INTEGER REFERENCES accounts (id) ON DELETE CASCADE,
+                username TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                first_name TEXT,
+                last_name TEXT,
+                email TEXT,
+                phone_number TEXT,
+                UNIQUE (instance_id, username)
+            );
+            CREATE INDEX logins_account ON logins (account_id);
+
+            CREATE TABLE access_tokens (
+                token_hash TEXT PRIMARY KEY,
+                instance_id INTEGER NOT NULL REFERENCES instances (id),
+                login_id INTEGER NOT NULL REFERENCES logins (id) ON DELETE CASCADE,
+                expires_at INTEGER NOT NULL
+            );
+            CREATE INDEX access_tokens_login ON access_tokens (login_id);
+            CREATE INDEX access_tokens_expires_at ON access_tokens (expires_at);
+
+            CREATE TABLE carriers (
+                id INTEGER PRIMARY KEY,
+                instance_id INTEGER NOT NULL REFERENCES instances (id),
+                name TEXT NOT NULL,
+                UNIQUE (instance_id, name)
+            );
+
+            -- account_id has no ON DELETE action on purpose: an account that still holds
+            -- numbers cannot be deleted.
+            CREATE TABLE numbers (
+                id INTEGER PRIMARY KEY,
+                instance_id INTEGER NOT NULL REFERENCES instances (id),
+                telephone_number TEXT NOT NULL,
+                country TEXT,
+                carrier_id INTEGER REFERENCES carriers (id),
+                account_id INTEGER REFERENCES accounts (id),
+                status TEXT NOT NULL,
+                type TEXT,
+                sub_type TEXT,
+                order_type TEXT,
+                route_label TEXT,
+                activated_at INTEGER,
+                UNIQUE (instance_id, telephone_number)
+            );
+            CREATE INDEX numbers_account ON numbers (account_id);
+            """
+    )
+]

@@ -1,0 +1,171 @@
+import NumberlineCore
+
+// MARK: - Logins
+
+extension SQLiteStore {
+    static let loginColumns = "id, instance_id, account_id, username, password_hash, first_name, last_name, email, phone_number"
+
+    public func createAdminLogin(instanceID: Int64, login: NewLogin) async throws -> Login {
+        try write { db in
+            try requireInstance(instanceID, db)
+            return try insertLogin(login, instanceID: instanceID, accountID: nil, db)
+        }
+    }
+
+    public func login(instanceID: Int64, username: String) async throws -> Login? {
+        try read { db in
+            try db.queryFirst(
+                "SELECT \(Self.loginColumns) FROM logins WHERE instance_id = ? AND username = ?",
+                [.integer(instanceID), .text(username)],
+                row: Self.login(from:)
+            )
+        }
+    }
+
+    public func login(id: Int64) async throws -> Login? {
+        try read { db in
+            try db.queryFirst("SELECT \(Self.loginColumns) FROM logins WHERE id = ?", [.integer(id)], row: Self.login(from:))
+        }
+    }
+
+    public func logins(accountID: Int64) async throws -> [Login] {
+        try read { db in
+            try logins(accountID: accountID, db)
+        }
+    }
+
+    func logins(accountID: Int64, _ db: SQLiteConnection) throws -> [Login] {
+        try db.query(
+            "SELECT \(Self.loginColumns) FROM logins WHERE account_id = ? ORDER BY id",
+            [.integer(accountID)],
+            row: Self.login(from:)
+        )
+    }
+
+    /// Inserts one login. A username taken in the instance throws `.duplicate(field: "username", …)`.
+    func insertLogin(_ login: NewLogin, instanceID: Int64, accountID: Int64?, _ db: SQLiteConnection) throws -> Login {
+        try reportingDuplicate(field: "username", value: login.username) {
+            try db.run(
+                """
+                INSERT INTO logins (instance_id, account_id, username, password_hash, first_name, last_name, email, phone_number)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .integer(instanceID), SQLiteValue(accountID), .text(login.username), .text(login.passwordHash),
+                    SQLiteValue(login.firstName), SQLiteValue(login.lastName), SQLiteValue(login.email),
+                    SQLiteValue(login.phoneNumber),
+                ]
+            )
+        }
+        return Login(
+            id: db.lastInsertRowID, instanceID: instanceID, accountID: accountID, username: login.username,
+            passwordHash: login.passwordHash, firstName: login.firstName, lastName: login.lastName,
+            email: login.email, phoneNumber: login.phoneNumber
+        )
+    }
+
+    /// Applies a `LoginUpdate.replace` set to the logins of one account, as `LoginUpdate` documents.
+    func replaceLogins(_ changes: [LoginChange], account: Account, _ db: SQLiteConnection) throws {
+        var seen = Set<String>()
+        for change in changes where !seen.insert(change.username).inserted {
+            throw StoreError.duplicate(field: "username", value: change.username)
+        }
+
+        let existing = try logins(accountID: account.id, db)
+        let existingByUsername = Dictionary(existing.map { ($0.username, $0) }, uniquingKeysWith: { first, _ in first })
+
+        for login in existing where !seen.contains(login.username) {
+            try db.run("DELETE FROM access_tokens WHERE login_id = ?", [.integer(login.id)])
+            try db.run("DELETE FROM logins WHERE id = ?", [.integer(login.id)])
+        }
+
+        for change in changes {
+            if let current = existingByUsername[change.username] {
+                let passwordHash = change.passwordHash ?? current.passwordHash
+                try db.run(
+                    """
+                    UPDATE logins SET password_hash = ?, first_name = ?, last_name = ?, email = ?, phone_number = ?
+                    WHERE id = ?
+                    """,
+                    [
+                        .text(passwordHash), SQLiteValue(change.firstName), SQLiteValue(change.lastName),
+                        SQLiteValue(change.email), SQLiteValue(change.phoneNumber), .integer(current.id),
+                    ]
+                )
+                if passwordHash != current.passwordHash {
+                    try db.run("DELETE FROM access_tokens WHERE login_id = ?", [.integer(current.id)])
+                }
+            } else {
+                guard let passwordHash = change.passwordHash else {
+                    throw StoreError.conflict(reason: "new login \"\(change.username)\" has no password")
+                }
+                let login = NewLogin(
+                    username: change.username, passwordHash: passwordHash, firstName: change.firstName,
+                    lastName: change.lastName, email: change.email, phoneNumber: change.phoneNumber
+                )
+                _ = try insertLogin(login, instanceID: account.instanceID, accountID: account.id, db)
+            }
+        }
+    }
+
+    static func login(from row: SQLiteRow) -> Login {
+        Login(
+            id: row.int64(0),
+            instanceID: row.int64(1),
+            accountID: row.optionalInt64(2),
+            username: row.text(3) ?? "",
+            passwordHash: row.text(4) ?? "",
+            firstName: row.text(5),
+            lastName: row.text(6),
+            email: row.text(7),
+            phoneNumber: row.text(8)
+        )
+    }
+}
+
+// MARK: - Access tokens
+
+extension SQLiteStore {
+    /// Stores a token. Throws `.notFound` for an unknown login and `.conflict` when the
+    /// login belongs to another instance than the token.
+    public func storeToken(_ token: AccessTokenRecord) async throws {
+        try write { db in
+            let loginInstance = try db.queryFirst("SELECT instance_id FROM logins WHERE id = ?", [.integer(token.loginID)]) {
+                $0.int64(0)
+            }
+            guard let loginInstance else {
+                throw StoreError.notFound
+            }
+            guard loginInstance == token.instanceID else {
+                throw StoreError.conflict(
+                    reason: "login \(token.loginID) belongs to instance \(loginInstance), not \(token.instanceID)"
+                )
+            }
+            try reportingDuplicate(field: "tokenHash", value: token.tokenHash) {
+                try db.run(
+                    "INSERT INTO access_tokens (token_hash, instance_id, login_id, expires_at) VALUES (?, ?, ?, ?)",
+                    [.text(token.tokenHash), .integer(token.instanceID), .integer(token.loginID), .integer(token.expiresAt)]
+                )
+            }
+        }
+    }
+
+    public func validToken(tokenHash: String, now: Int64) async throws -> AccessTokenRecord? {
+        try read { db in
+            try db.queryFirst(
+                "SELECT token_hash, instance_id, login_id, expires_at FROM access_tokens WHERE token_hash = ? AND expires_at > ?",
+                [.text(tokenHash), .integer(now)]
+            ) { row in
+                AccessTokenRecord(
+                    tokenHash: row.text(0) ?? "", instanceID: row.int64(1), loginID: row.int64(2), expiresAt: row.int64(3)
+                )
+            }
+        }
+    }
+
+    public func purgeExpiredTokens(now: Int64) async throws -> Int {
+        try write { db in
+            try db.run("DELETE FROM access_tokens WHERE expires_at <= ?", [.integer(now)])
+        }
+    }
+}

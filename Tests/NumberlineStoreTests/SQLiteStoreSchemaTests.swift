@@ -1,0 +1,73 @@
+import Foundation
+import NumberlineCore
+import Testing
+
+@testable import NumberlineStore
+
+@Suite struct SQLiteStoreSchemaTests {
+    @Test func migrateIsVersionedAndIdempotent() async throws {
+        let path = temporaryDatabasePath()
+        defer { removeDatabase(at: path) }
+
+        let store = try SQLiteStore(path: path)
+        #expect(try await store.migrate() == 1)
+        #expect(try await store.migrate() == 1)
+        #expect(try store.appliedMigrationVersions() == [1])
+        await store.close()
+
+        let reopened = try SQLiteStore(path: path)
+        #expect(try await reopened.migrate() == 1)
+        #expect(try reopened.appliedMigrationVersions() == [1])
+        #expect(try await reopened.instances() == [])
+        await reopened.close()
+    }
+
+    @Test func initDoesNotMigrate() async throws {
+        let path = temporaryDatabasePath()
+        defer { removeDatabase(at: path) }
+
+        let store = try SQLiteStore(path: path)
+        await #expect(throws: StoreError.self) {
+            try await store.instances()
+        }
+        await store.close()
+    }
+
+    @Test func initRejectsNonDatabaseFile() throws {
+        let path = temporaryDatabasePath()
+        defer { removeDatabase(at: path) }
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
+
+        #expect {
+            _ = try SQLiteStore(path: path)
+        } throws: { error in
+            guard case .unavailable(let reason) = error as? StoreError else {
+                return false
+            }
+            return reason.contains("not a database")
+        }
+    }
+
+    @Test func migrateRejectsNewerSchema() async throws {
+        let path = temporaryDatabasePath()
+        defer { removeDatabase(at: path) }
+
+        let store = try await SQLiteStore.open(path: path)
+        try store.executeInTransaction("INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)")
+        await #expect(throws: StoreError.self) {
+            try await store.migrate()
+        }
+        await store.close()
+    }
+
+    @Test func closedStoreRejectsCalls() async throws {
+        let path = temporaryDatabasePath()
+        defer { removeDatabase(at: path) }
+
+        let store = try await SQLiteStore.open(path: path)
+        await store.close()
+        await #expect(throws: StoreError.unavailable(reason: "the store is closed")) {
+            try await store.instances()
+        }
+    }
+}
