@@ -81,7 +81,7 @@ public enum AccountRules {
     /// Validates one `loginInformation` element.
     /// - Parameters:
     ///   - fieldPrefix: the element's wire path, e.g. `customerAccount.loginInformation[0]`.
-    ///   - requirePassword: `true` when creating a login; on update a missing password keeps the old one.
+    ///   - requirePassword: `true` when creating a login. On update a missing password keeps the old one.
     public static func validate(login: LoginDraft, fieldPrefix: String, requirePassword: Bool) -> [FieldError] {
         var errors: [FieldError] = []
         let path = { (name: String) in fieldPath(fieldPrefix, name) }
@@ -105,7 +105,7 @@ public enum AccountRules {
         return errors
     }
 
-    /// Validates that a child's `modulesAccess` holds no module its parent lacks, with one error
+    /// Validates that a child's `modulesAccess` enables no module its parent lacks, with one error
     /// per extra module.
     /// - Parameter fieldPrefix: the wire path of `modulesAccess`, e.g. `customerAccount.modulesAccess`.
     public static func validate(modules: Modules, parentModules: Modules, fieldPrefix: String) -> [FieldError] {

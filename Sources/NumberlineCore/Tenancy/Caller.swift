@@ -16,7 +16,7 @@ public struct Caller: Sendable, Equatable {
     /// Modules the caller may use: the login's own account's modules, or all of them for an admin.
     public var modules: Modules
 
-    /// Creates a platform admin, who sees the whole instance and holds every module.
+    /// Creates a platform admin, whose scope is the whole instance and who has every module.
     public static func platformAdmin(instanceID: Int64, loginID: Int64) -> Caller {
         Caller(
             instanceID: instanceID, loginID: loginID, accountID: nil, accountKind: nil,

@@ -2,9 +2,9 @@
 public enum TreeDecision: Sendable, Equatable {
     /// The caller may go ahead.
     case allowed
-    /// The caller may never do this (HTTP 403); the message says why.
+    /// The caller may never do this (HTTP 403), and the message gives the reason.
     case forbidden(String)
-    /// The request itself is wrong (HTTP 400); the message says what to change.
+    /// The request itself is invalid (HTTP 400), and the message names what to change.
     case invalid(String)
     /// The target lies outside the caller's subtree and must be reported exactly like a
     /// missing one (HTTP 404), so that ids cannot be probed.

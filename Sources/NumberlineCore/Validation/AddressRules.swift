@@ -50,7 +50,7 @@ extension FieldRules {
     }
 
     /// Checks a US ZIP code (`12345` or `12345-6789`) or a Canadian postal code (`A1A 1A1`,
-    /// space optional, upper case) when `country` is `US` or `CA`; other countries pass.
+    /// space optional, upper case) when `country` is `US` or `CA`. Other countries pass.
     public static func validatePostalCode(_ value: String, country: String?, field: String) -> [FieldError] {
         switch country {
         case "US":
