@@ -151,6 +151,8 @@ public protocol Store: Sendable {
     func login(instanceID: Int64, username: String) async throws -> Login?
     func login(id: Int64) async throws -> Login?
     func logins(accountID: Int64) async throws -> [Login]
+    /// Logins of every account whose path starts with `pathPrefix`, ordered by id.
+    func logins(instanceID: Int64, pathPrefix: String) async throws -> [Login]
     func storeToken(_ token: AccessTokenRecord) async throws
     /// Returns the token with this hash if it exists and `expiresAt > now`.
     func validToken(tokenHash: String, now: Int64) async throws -> AccessTokenRecord?

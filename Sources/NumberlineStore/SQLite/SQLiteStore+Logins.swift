@@ -34,6 +34,21 @@ extension SQLiteStore {
         }
     }
 
+    public func logins(instanceID: Int64, pathPrefix: String) async throws -> [Login] {
+        let range = PathRange(prefix: pathPrefix)
+        let columns = "l.id, l.instance_id, l.account_id, l.username, l.password_hash, l.first_name, l.last_name, l.email, l.phone_number"
+        return try read { db in
+            try db.query(
+                """
+                SELECT \(columns) FROM logins l JOIN accounts a ON a.id = l.account_id
+                WHERE a.instance_id = ? AND a.path >= ? AND a.path < ? ORDER BY l.id
+                """,
+                [.integer(instanceID)] + range.values,
+                row: Self.login(from:)
+            )
+        }
+    }
+
     func logins(accountID: Int64, _ db: SQLiteConnection) throws -> [Login] {
         try db.query(
             "SELECT \(Self.loginColumns) FROM logins WHERE account_id = ? ORDER BY id",
