@@ -36,6 +36,7 @@ let package = Package(
 
         .testTarget(name: "NumberlineCoreTests", dependencies: ["NumberlineCore", "NumberlineJSON"]),
         .testTarget(name: "NumberlineStoreTests", dependencies: ["NumberlineStore"]),
+        .testTarget(name: "NumberlineAPITests", dependencies: ["NumberlineAPI"]),
         .testTarget(name: "NumberlineEndToEndTests", dependencies: ["numberline", "NumberlineJSON"]),
     ]
 )
