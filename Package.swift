@@ -26,7 +26,9 @@ let package = Package(
         .target(name: "NumberlineStore", dependencies: ["NumberlineCore", "CSQLite"]),
         .target(
             name: "NumberlineAPI",
-            dependencies: ["NumberlineCore", "NumberlineStore", "NumberlineHTTP", "NumberlineJSON", "CSodium"]
+            dependencies: ["NumberlineCore", "NumberlineStore", "NumberlineHTTP", "NumberlineJSON", "CSodium"],
+            // Generates `PackageResources.openapi_json: [UInt8]`, so the binary needs no bundle at run time.
+            resources: [.embedInCode("Resources/openapi.json")]
         ),
         .executableTarget(name: "numberline", dependencies: ["NumberlineAPI"]),
 
@@ -34,6 +36,7 @@ let package = Package(
 
         .testTarget(name: "NumberlineCoreTests", dependencies: ["NumberlineCore", "NumberlineJSON"]),
         .testTarget(name: "NumberlineStoreTests", dependencies: ["NumberlineStore"]),
+        .testTarget(name: "NumberlineAPITests", dependencies: ["NumberlineAPI"]),
         .testTarget(name: "NumberlineEndToEndTests", dependencies: ["numberline", "NumberlineJSON"]),
     ]
 )
