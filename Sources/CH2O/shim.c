@@ -24,7 +24,7 @@
 struct nl_loop;
 
 /// Control messages a loop accepts from other threads.
-enum nl_control_kind { NL_CONTROL_STOP_ACCEPTING, NL_CONTROL_EXIT };
+enum nl_control_kind { NL_CONTROL_STOP_ACCEPTING, NL_CONTROL_EXIT, NL_CONTROL_WAKE };
 
 typedef struct {
     h2o_multithread_message_t super;
@@ -46,7 +46,11 @@ struct nl_loop {
     h2o_timeout_t request_timeout;
     int exit_requested; // touched on the loop thread only
     uint64_t request_count; // touched on the loop thread only
+    _Atomic int wake_pending; // a wake message is on its way; later wakes can skip sending one
 };
+
+/// The loop running on this thread, so answers produced on it skip the queue.
+static __thread struct nl_loop *current_loop;
 
 struct nl_server {
     nl_server_config config;
@@ -247,6 +251,12 @@ static void on_answers(h2o_multithread_receiver_t *receiver, h2o_linklist_t *mes
     }
 }
 
+static void run_after_events(struct nl_loop *loop) {
+    nl_server *server = loop->server;
+    if (server->config.after_events != NULL)
+        server->config.after_events(server->config.handler_context, loop->index);
+}
+
 void nl_respond(nl_pending *pending, int status, const nl_slice *header_names, const nl_slice *header_values,
                 size_t header_count, const char *body, size_t body_len) {
     size_t data_len = body_len;
@@ -277,6 +287,11 @@ void nl_respond(nl_pending *pending, int status, const nl_slice *header_names, c
         memcpy(cursor, body, body_len);
     answer->body = h2o_iovec_init(cursor, body_len);
 
+    if (current_loop == pending->loop) {
+        deliver_answer(answer);
+        free(answer);
+        return;
+    }
     h2o_multithread_send_message(&pending->loop->answers, &answer->super);
 }
 
@@ -333,6 +348,10 @@ static void on_controls(h2o_multithread_receiver_t *receiver, h2o_linklist_t *me
         case NL_CONTROL_EXIT:
             loop->exit_requested = 1;
             break;
+        case NL_CONTROL_WAKE:
+            atomic_store(&loop->wake_pending, 0);
+            run_after_events(loop);
+            break;
         }
         free(control);
     }
@@ -361,13 +380,16 @@ static void *run_loop(void *argument) {
     nl_server *server = loop->server;
 
     init_loop(loop);
+    current_loop = loop;
     pthread_mutex_lock(&server->ready_lock);
     server->ready_count += 1;
     pthread_cond_broadcast(&server->ready_signal);
     pthread_mutex_unlock(&server->ready_lock);
 
-    while (!loop->exit_requested)
+    while (!loop->exit_requested) {
         h2o_evloop_run(loop->evloop, INT32_MAX);
+        run_after_events(loop);
+    }
     close_listener(loop);
     return NULL;
 }
@@ -515,6 +537,16 @@ int nl_server_start(nl_server *server) {
 void nl_server_stop_accepting(nl_server *server) {
     for (int i = 0; i != server->config.loop_count; ++i)
         send_control(server->loops + i, NL_CONTROL_STOP_ACCEPTING);
+}
+
+void nl_server_wake(nl_server *server, int loop_index) {
+    struct nl_loop *loop = server->loops + loop_index;
+    if (atomic_exchange(&loop->wake_pending, 1) == 0)
+        send_control(loop, NL_CONTROL_WAKE);
+}
+
+int nl_server_current_loop(const nl_server *server) {
+    return current_loop != NULL && current_loop->server == server ? current_loop->index : -1;
 }
 
 size_t nl_server_in_flight(const nl_server *server) { return atomic_load(&server->in_flight); }

@@ -46,7 +46,8 @@ public final class HTTPServer: Sendable {
 
     /// Binds the listeners; call `start()` to begin serving.
     public init(configuration: HTTPServerConfiguration, router: Router, errorResponder: @escaping ErrorResponder) throws {
-        let core = ServerCore(configuration: configuration, router: router, errorResponder: errorResponder)
+        let executors = (0..<configuration.loopCount).map { LoopExecutor(index: Int32($0)) }
+        let core = ServerCore(configuration: configuration, router: router, errorResponder: errorResponder, executors: executors)
         let timeoutBody = errorResponder(503, "The request took longer than \(configuration.requestTimeoutMilliseconds) ms; retry it later.", []).body
 
         var errorBuffer = [CChar](repeating: 0, count: 512)
@@ -67,6 +68,7 @@ public final class HTTPServer: Sendable {
                         settings.tls_certificate_path = certificate
                         settings.tls_key_path = key
                         settings.handler = handleRequest
+                        settings.after_events = drainLoop
                         settings.handler_context = context
                         return nl_server_create(&settings, &errorBuffer, errorBuffer.count)
                     }
@@ -77,6 +79,9 @@ public final class HTTPServer: Sendable {
             Unmanaged<ServerCore>.fromOpaque(context).release()
             let message = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             throw HTTPServerError(description: message)
+        }
+        for executor in executors {
+            executor.server = created
         }
         self.core = core
         self.server = OpaquePointerBox(pointer: created)
@@ -132,6 +137,12 @@ private func makeString(_ slice: nl_slice) -> String {
     return String(decoding: UnsafeRawBufferPointer(start: base, count: slice.len), as: UTF8.self)
 }
 
+/// The C hook after each batch of loop events: runs the Swift jobs queued for that loop.
+private let drainLoop: nl_loop_hook = { context, loopIndex in
+    let core = Unmanaged<ServerCore>.fromOpaque(context!).takeUnretainedValue()
+    core.executors[Int(loopIndex)].drain()
+}
+
 /// The C callback: runs on a loop thread, copies the request and starts its task.
 private let handleRequest: nl_handler = { context, pending, request in
     let core = Unmanaged<ServerCore>.fromOpaque(context!).takeUnretainedValue()
@@ -142,11 +153,13 @@ final class ServerCore: Sendable {
     let configuration: HTTPServerConfiguration
     let router: Router
     let errorResponder: ErrorResponder
+    let executors: [LoopExecutor]
 
-    init(configuration: HTTPServerConfiguration, router: Router, errorResponder: @escaping ErrorResponder) {
+    init(configuration: HTTPServerConfiguration, router: Router, errorResponder: @escaping ErrorResponder, executors: [LoopExecutor]) {
         self.configuration = configuration
         self.router = router
         self.errorResponder = errorResponder
+        self.executors = executors
     }
 
     func accept(_ pending: PendingRequest, _ raw: nl_request) {
@@ -172,7 +185,7 @@ final class ServerCore: Sendable {
             body: body, remoteAddress: makeString(raw.peer), requestID: makeString(raw.request_id),
             headerBytes: raw.header_bytes)
 
-        Task {
+        Task(executorPreference: executors[Int(raw.loop_index)]) {
             let response = await self.respond(to: request)
             self.send(response, for: pending)
             if self.configuration.accessLog {

@@ -51,6 +51,10 @@ typedef struct {
 /// Called on the loop thread for every request; must eventually lead to one `nl_respond`.
 typedef void (*nl_handler)(void *context, nl_pending *pending, const nl_request *request);
 
+/// Called on a loop thread after each batch of events and after `nl_server_wake`: the place
+/// where work queued for that loop runs.
+typedef void (*nl_loop_hook)(void *context, int loop_index);
+
 typedef struct {
     const char *host;
     /// 0 picks a free port (read it back with `nl_server_port`).
@@ -71,6 +75,8 @@ typedef struct {
     const char *tls_certificate_path;
     const char *tls_key_path;
     nl_handler handler;
+    /// Optional; see `nl_loop_hook`.
+    nl_loop_hook after_events;
     void *handler_context;
 } nl_server_config;
 
@@ -87,6 +93,12 @@ int nl_server_start(nl_server *server);
 /// Closes the listeners and asks every loop to close idle connections. Thread-safe.
 void nl_server_stop_accepting(nl_server *server);
 
+/// Makes loop `loop_index` run its `after_events` hook soon. Thread-safe.
+void nl_server_wake(nl_server *server, int loop_index);
+
+/// The index of the loop running on the calling thread, or -1 on any other thread.
+int nl_server_current_loop(const nl_server *server);
+
 /// Requests accepted but not yet answered or abandoned, across all loops.
 size_t nl_server_in_flight(const nl_server *server);
 
@@ -97,8 +109,9 @@ size_t nl_server_open_connections(const nl_server *server);
 void nl_server_destroy(nl_server *server);
 
 /// Sends the answer for `pending` from any thread; call exactly once per pending request.
-/// The shim copies everything it needs before returning. If the client has gone, the
-/// answer is dropped and the record freed on the loop thread.
+/// The shim copies everything it needs before returning. On the request's own loop thread
+/// the answer goes out at once; from other threads it travels through the loop's queue. If
+/// the client has gone, the answer is dropped and the record freed on the loop thread.
 void nl_respond(nl_pending *pending, int status, const nl_slice *header_names, const nl_slice *header_values,
                 size_t header_count, const char *body, size_t body_len);
 
