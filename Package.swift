@@ -42,6 +42,7 @@ let package = Package(
 
         .testTarget(name: "NumberlineCoreTests", dependencies: ["NumberlineCore", "NumberlineJSON"]),
         .testTarget(name: "NumberlineStoreTests", dependencies: ["NumberlineStore"]),
+        .testTarget(name: "NumberlineNumbersTests", dependencies: ["NumberlineNumbers"]),
         .testTarget(name: "NumberlineEndToEndTests", dependencies: ["numberline", "NumberlineJSON"]),
     ],
     cxxLanguageStandard: .cxx17
