@@ -5,7 +5,7 @@ import CPhoneNumber
 /// `input` is the text as the caller gave it. `region` is the region the number was
 /// checked against: the default region, or the main region of the number's country code.
 public enum NumberProblem: Error, Equatable, Sendable {
-    /// The input is empty or holds only spaces.
+    /// The input is empty or contains only spaces.
     case empty
     /// The input is longer than `TelephoneNumbers.maxInputBytes` bytes of UTF-8.
     case inputTooLong(input: String)
@@ -37,6 +37,9 @@ public enum NumberProblem: Error, Equatable, Sendable {
     case invalidLength(input: String, region: String)
     /// The number can only be dialled inside its area, because the area code is missing.
     case localOnly(input: String, region: String)
+    /// libphonenumber accepts the number, but with its country code it has more than the
+    /// 15 digits that E.164 allows. German metadata, for one, allows 15-digit national numbers.
+    case longerThanE164(input: String, region: String)
     /// Strict mode: the length is possible, but the region assigns no such number range.
     case notValid(input: String, region: String)
     /// libphonenumber failed inside (for example out of memory); the input may be fine.
@@ -77,6 +80,8 @@ public enum NumberProblem: Error, Equatable, Sendable {
             return "\(quoted(input)) has a length that no \(region) number has; check for a missing or extra digit\(example(region))."
         case .localOnly(let input, let region):
             return "\(quoted(input)) is a local \(region) number without its area code; give the full national number\(example(region))."
+        case .longerThanE164(let input, let region):
+            return "\(quoted(input)) is a \(region) number longer than the 15 digits E.164 allows, country code included; remove the extra digits."
         case .notValid(let input, let region):
             return "\(quoted(input)) is not a valid \(region) number, because no such number range is assigned; check the digits."
         case .internalError(let input):

@@ -7,26 +7,30 @@ public enum TelephoneNumbers {
     /// The maximum input accepted, in bytes of UTF-8.
     public static let maxInputBytes = 64
 
+    /// The maximum digits of an E.164 number, country code included (ITU-T E.164).
+    public static let maxE164Digits = 15
+
     /// Parses `input` into an E.164 number and checks it as `mode` requests.
     ///
-    /// The input may hold digits, a `+`, spaces, dots, dashes and parentheses. Letters
+    /// The input may contain digits, a `+`, spaces, dots, dashes and parentheses. Letters
     /// (vanity numbers), extensions, other characters, empty input and input longer than
     /// `maxInputBytes` are rejected. `defaultRegion` is an ISO 3166-1 alpha-2 code, read
     /// case-insensitively. The number is read as follows:
     ///
-    /// 1. With a `+`, the country code comes from the input and `defaultRegion` only
+    /// 1. With a `+`, the country code comes from the input, and `defaultRegion` only
     ///    decides the reported region of a number that is not valid.
     /// 2. Without a `+` and with `defaultRegion`, the input is a national number of that
-    ///    region; an international dialing prefix (011 in the US, 00 in most of Europe)
-    ///    or the region's own country code may lead it. When that fails and the input is
-    ///    digits only, the digits are then read as E.164 with a `+` in front, and the
-    ///    first reading's problem is returned when both fail. So "9195550100" with US is
-    ///    +1 919 555 0100, and "447911123456" with US is +44 7911 123456.
+    ///    region. It may start with an international dialing prefix (011 in the US, 00 in
+    ///    most of Europe) or with the region's own country code. When that reading fails
+    ///    and the input is digits only, the digits are read again as E.164 with a `+` in
+    ///    front. When both fail, the first reading's problem is returned. So "9195550100"
+    ///    with US is +1 919 555 0100, and "447911123456" with US is +44 7911 123456.
     /// 3. Without a `+` and without `defaultRegion`, input of digits only is E.164 without
     ///    its `+` ("19195550100"); anything else fails with `missingCountryCode`.
     ///
-    /// A national reading "fails" when it does not pass `mode`; a number that is possible
-    /// only for local dialling, without its area code, never passes.
+    /// A national reading "fails" when it does not pass `mode`. A number that is possible
+    /// only for local dialling, without its area code, never passes, and neither does one
+    /// with more than `maxE164Digits` digits.
     public static func parse(_ input: String, defaultRegion: String?, mode: ValidationMode) -> Result<TelephoneNumber, NumberProblem> {
         if input.utf8.count > maxInputBytes {
             return .failure(.inputTooLong(input: input))
@@ -125,7 +129,11 @@ public enum TelephoneNumbers {
         let numberRegion = decodeCString(regionBuffer)
         switch result {
         case NL_PHONE_OK:
-            return .success(TelephoneNumber(digits: decodeCString(digitsBuffer), region: numberRegion))
+            let digits = decodeCString(digitsBuffer)
+            if digits.utf8.count > maxE164Digits {
+                return .failure(.longerThanE164(input: input, region: numberRegion))
+            }
+            return .success(TelephoneNumber(digits: digits, region: numberRegion))
         case NL_PHONE_INVALID_COUNTRY_CODE, NL_PHONE_NOT_POSSIBLE_INVALID_COUNTRY_CODE:
             return .failure(.invalidCountryCode(input: input))
         case NL_PHONE_NOT_A_NUMBER:

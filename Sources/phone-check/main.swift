@@ -26,6 +26,7 @@ func describe(_ problem: NumberProblem) -> (name: String, region: String?) {
     case .tooLong(_, let region): return ("tooLong", region)
     case .invalidLength(_, let region): return ("invalidLength", region)
     case .localOnly(_, let region): return ("localOnly", region)
+    case .longerThanE164(_, let region): return ("longerThanE164", region)
     case .notValid(_, let region): return ("notValid", region)
     case .internalError: return ("internalError", nil)
     }

@@ -26,6 +26,7 @@ struct NumberProblemTests {
         ("+46 12345678901", nil, .invalidLength(input: "+46 12345678901", region: "SE")),
         ("555 0100", "US", .localOnly(input: "555 0100", region: "US")),
         ("+1 200 555 0100", nil, .notValid(input: "+1 200 555 0100", region: "US")),
+        ("+49 30 123456789012", nil, .longerThanE164(input: "+49 30 123456789012", region: "DE")),
     ] as [(String, String?, NumberProblem)])
     func problemFromInput(input: String, region: String?, expected: NumberProblem) {
         #expect(problem(input, region, .strict) == expected)
@@ -75,6 +76,16 @@ struct NumberProblemTests {
         #expect(message.contains("is 100 bytes long"))
         #expect(message.contains("at most 64"))
         #expect(message.count < 200)
+    }
+
+    @Test("More than 15 digits in possible mode")
+    func longerThanE164InPossibleMode() {
+        // libphonenumber 8.12.57 calls this 13-digit Nigerian national number possible,
+        // which gives 16 digits with the country code.
+        let input = "23420331 2345 6"
+        #expect(problem(input, "NG", .possible) == .longerThanE164(input: input, region: "NG"))
+        #expect(problem(input, "NG", .possible)?.message.contains("15 digits") == true)
+        #expect(parsed("+49 30 12345678901", nil, .possible)?.digits.count == 15)
     }
 
     @Test("Input of exactly 64 bytes is read")
