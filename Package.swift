@@ -5,7 +5,8 @@ let package = Package(
     name: "Numberline",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "numberline", targets: ["numberline"])
+        .executable(name: "numberline", targets: ["numberline"]),
+        .executable(name: "phone-check", targets: ["phone-check"]),
     ],
     targets: [
         // MARK: - C shims: the only targets that include C headers
@@ -17,6 +18,9 @@ let package = Package(
         ),
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium"),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),
+        // libphonenumber is a C++ library; the shim exposes a C API, so no Swift target
+        // needs C++ interoperability. libphonenumber.so brings in protobuf, ICU and absl.
+        .target(name: "CPhoneNumber", linkerSettings: [.linkedLibrary("phonenumber")]),
 
         // MARK: - Swift layers
 
@@ -24,6 +28,7 @@ let package = Package(
         .target(name: "NumberlineCore"),
         .target(name: "NumberlineHTTP", dependencies: ["CH2O"]),
         .target(name: "NumberlineStore", dependencies: ["NumberlineCore", "CSQLite"]),
+        .target(name: "NumberlineNumbers", dependencies: ["NumberlineCore", "CPhoneNumber"]),
         .target(
             name: "NumberlineAPI",
             dependencies: ["NumberlineCore", "NumberlineStore", "NumberlineHTTP", "NumberlineJSON", "CSodium"],
@@ -31,12 +36,17 @@ let package = Package(
             resources: [.embedInCode("Resources/openapi.json")]
         ),
         .executableTarget(name: "numberline", dependencies: ["NumberlineAPI"]),
+        // Reads numbers on stdin and prints the parse results as JSON lines, so that
+        // tests/phonenumbers_differential.py can compare them with Python phonenumbers.
+        .executableTarget(name: "phone-check", dependencies: ["NumberlineNumbers"]),
 
         // MARK: - Tests
 
         .testTarget(name: "NumberlineCoreTests", dependencies: ["NumberlineCore", "NumberlineJSON"]),
         .testTarget(name: "NumberlineStoreTests", dependencies: ["NumberlineStore"]),
         .testTarget(name: "NumberlineAPITests", dependencies: ["NumberlineAPI"]),
+        .testTarget(name: "NumberlineNumbersTests", dependencies: ["NumberlineNumbers"]),
         .testTarget(name: "NumberlineEndToEndTests", dependencies: ["numberline", "NumberlineJSON"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )
