@@ -22,7 +22,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # Python checkers for the contract tests, pinned so results do not drift between machines.
-python3 -m pip install -q --disable-pip-version-check -r "$(dirname "$0")/requirements.txt"
+python3 -m pip install -q --disable-pip-version-check -r "$(dirname "$0")/requirements.txt" \
+    -r "$(dirname "$0")/../tests/requirements-differential.txt"
 
 if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
     echo "note: add /opt/swift/usr/bin to PATH to use swift" >&2

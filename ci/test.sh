@@ -7,6 +7,9 @@ export PATH="/opt/swift/usr/bin:$PATH"
 
 swift build --build-tests
 
+# libphonenumber through our shim against Python phonenumbers at the same metadata version.
+python3 tests/phonenumbers_differential.py
+
 if [ -x ci/contract.sh ]; then
     ci/contract.sh .build/debug/numberline
 fi
