@@ -17,6 +17,10 @@ public struct APIConfiguration: Sendable {
     public var blockingThreads = 1
     /// Jobs that may wait for a blocking thread before logins get 503.
     public var blockingQueueLimit = 256
+    /// How long resolved credentials are reused, in milliseconds; 0 reads them on every request.
+    /// Changes made through another process or node (an API key revoked with the CLI) take
+    /// effect within this time; changes made through this server take effect at once.
+    public var credentialCacheMilliseconds = 1000
 
     public init() {}
 }
@@ -28,6 +32,7 @@ public final class Application: Sendable {
     let pool: BlockingPool
     let throttle: LoginThrottle
     let instances = InstanceDirectory()
+    let credentialCache: CredentialCache
     /// A real Argon2id hash of a random password, checked when a username is unknown so that
     /// an unknown user costs as much time as a wrong password.
     let decoyPasswordHash: String
@@ -38,6 +43,7 @@ public final class Application: Sendable {
         self.configuration = configuration
         self.pool = BlockingPool(threadCount: configuration.blockingThreads, maxQueued: configuration.blockingQueueLimit)
         self.throttle = LoginThrottle(policy: configuration.loginThrottle)
+        self.credentialCache = CredentialCache(lifetimeMilliseconds: configuration.credentialCacheMilliseconds)
         self.decoyPasswordHash = Crypto.hashPassword(Crypto.randomHex(byteCount: 16))
     }
 

@@ -50,6 +50,34 @@ public struct AccessTokenRecord: Sendable, Equatable {
     }
 }
 
+/// Everything a request's credentials resolve to, read in one transaction.
+public struct Credentials: Sendable, Equatable {
+    public var apiKey: APIKeyRecord
+    public var token: AccessTokenRecord
+    public var login: Login
+    /// The login's account; nil for a platform admin.
+    public var account: Account?
+    /// The parent of a User account, whose scope its logins act in; nil otherwise.
+    public var parent: Account?
+
+    public init(apiKey: APIKeyRecord, token: AccessTokenRecord, login: Login, account: Account?, parent: Account?) {
+        self.apiKey = apiKey
+        self.token = token
+        self.login = login
+        self.account = account
+        self.parent = parent
+    }
+}
+
+/// Why credentials did not resolve.
+public enum CredentialsProblem: Error, Equatable, Sendable {
+    case unknownAPIKey
+    /// The token is unknown, expired, revoked, or of another instance than the key.
+    case invalidToken
+    /// The token's login or its account (or a User account's parent) is gone.
+    case missingLogin
+}
+
 /// A login to create; the id is assigned by the store.
 public struct NewLogin: Sendable, Equatable {
     public var username: String
@@ -156,6 +184,8 @@ public protocol Store: Sendable {
     func storeToken(_ token: AccessTokenRecord) async throws
     /// Returns the token with this hash if it exists and `expiresAt > now`.
     func validToken(tokenHash: String, now: Int64) async throws -> AccessTokenRecord?
+    /// Resolves an API key hash and an access token hash to the key, token, login and accounts.
+    func credentials(keyHash: String, tokenHash: String, now: Int64) async throws -> Result<Credentials, CredentialsProblem>
     /// Removes expired tokens; returns how many.
     func purgeExpiredTokens(now: Int64) async throws -> Int
 

@@ -9,6 +9,8 @@ struct RequestContext: Sendable {
     var caller: Caller
     var instance: Instance
     var login: Login
+    /// The login's own account as read at authentication; nil for a platform admin.
+    var account: Account?
 }
 
 /// Instances by name and id, reloaded from the store on a miss: instances are created by the
@@ -61,14 +63,28 @@ extension Application {
         guard let token = request.header("x-access-token"), !token.isEmpty else {
             throw APIError.unauthorized("The x-access-token header is missing; get a token from POST /v1/oauth2/authorize.")
         }
-        guard let apiKey = try await store.activeAPIKey(keyHash: Crypto.secretHash(key)) else {
-            throw APIError.unauthorized("The API key is not valid; check x-api-key.")
+        let keyHash = Crypto.secretHash(key)
+        let tokenHash = Crypto.secretHash(token)
+        let cacheKey = keyHash + tokenHash
+        let now = Application.now()
+        let credentials: Credentials
+        let (cached, generation) = credentialCache.lookup(cacheKey, now: now)
+        if let cached {
+            credentials = cached
+        } else {
+            switch try await store.credentials(keyHash: keyHash, tokenHash: tokenHash, now: now) {
+            case .success(let found):
+                credentials = found
+                credentialCache.store(found, for: cacheKey, generation: generation)
+            case .failure(.unknownAPIKey):
+                throw APIError.unauthorized("The API key is not valid; check x-api-key.")
+            case .failure(.invalidToken):
+                throw APIError.unauthorized("The access token is unknown, expired or revoked; request a new one from POST /v1/oauth2/authorize.")
+            case .failure(.missingLogin):
+                throw APIError.unauthorized("The login of this access token no longer exists; sign in again.")
+            }
         }
-        guard let record = try await store.validToken(tokenHash: Crypto.secretHash(token), now: Application.now()),
-            record.instanceID == apiKey.instanceID
-        else {
-            throw APIError.unauthorized("The access token is unknown, expired or revoked; request a new one from POST /v1/oauth2/authorize.")
-        }
+        let instanceID = credentials.token.instanceID
 
         // An explicit instance must exist and be the token's; without one the token's instance applies.
         let instance: Instance
@@ -77,34 +93,25 @@ extension Application {
             guard let named = try await instances.instance(named: name, store: store) else {
                 throw APIError.notFound("The instance \(name) does not exist; check the instance parameter.")
             }
-            guard named.id == record.instanceID else {
+            guard named.id == instanceID else {
                 throw APIError.unauthorized("The access token belongs to another instance than \(name); sign in to \(name).")
             }
             instance = named
         } else {
-            guard let own = try await instances.instance(id: record.instanceID, store: store) else {
+            guard let own = try await instances.instance(id: instanceID, store: store) else {
                 throw APIError.unauthorized("The access token's instance no longer exists.")
             }
             instance = own
         }
 
-        guard let login = try await store.login(id: record.loginID) else {
-            throw APIError.unauthorized("The login of this access token no longer exists; sign in again.")
+        let login = credentials.login
+        guard let account = credentials.account else {
+            return RequestContext(
+                request: request, caller: .platformAdmin(instanceID: instance.id, loginID: login.id), instance: instance, login: login,
+                account: nil)
         }
-        guard let accountID = login.accountID else {
-            return RequestContext(request: request, caller: .platformAdmin(instanceID: instance.id, loginID: login.id), instance: instance, login: login)
-        }
-        guard let account = try await store.account(id: accountID, instanceID: instance.id) else {
-            throw APIError.unauthorized("The account of this login no longer exists.")
-        }
-        var parent: Account?
-        if account.kind == .user, let parentID = account.parentID {
-            parent = try await store.account(id: parentID, instanceID: instance.id)
-            guard parent != nil else {
-                throw APIError.unauthorized("The parent account of this User login no longer exists.")
-            }
-        }
+        let parent = credentials.parent
         let caller = Caller(instanceID: instance.id, loginID: login.id, account: account, parent: parent)
-        return RequestContext(request: request, caller: caller, instance: instance, login: login)
+        return RequestContext(request: request, caller: caller, instance: instance, login: login, account: account)
     }
 }

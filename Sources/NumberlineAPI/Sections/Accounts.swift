@@ -22,7 +22,7 @@ extension Application {
 
     private func currentAccount(_ context: RequestContext) async throws -> HTTPResponse {
         var writer = JSONWriter(capacity: 2048)
-        guard let accountID = context.login.accountID else {
+        guard let account = context.account else {
             // A platform admin has no account; this shape is an addition to the reference's three.
             writer.beginObject()
             writer.key("accountType")
@@ -35,9 +35,6 @@ extension Application {
             writer.endObject()
             writer.endObject()
             return .json(200, writer.bytes)
-        }
-        guard let account = try await store.account(id: accountID, instanceID: context.instance.id) else {
-            throw APIError.unauthorized("The account of this login no longer exists.")
         }
         let logins = try await store.logins(accountID: account.id)
         AccountWire.write(account, logins: logins, into: &writer)
@@ -257,6 +254,7 @@ extension Application {
         }
         do {
             try await store.updateAccount(account, logins: loginUpdate)
+            credentialCache.invalidateAll()
         } catch let error as StoreError {
             throw APIError.from(error, what: "account")
         }
@@ -314,6 +312,7 @@ extension Application {
         }
         do {
             try await store.deleteAccount(id: id, instanceID: context.instance.id)
+            credentialCache.invalidateAll()
         } catch StoreError.conflict(let reason) {
             throw APIError.conflict("Account \(id) cannot be deleted: \(reason). Release or delete its numbers first.")
         } catch let error as StoreError {

@@ -76,11 +76,21 @@ final class SQLiteConnection: @unchecked Sendable {
     /// Prepared statements keyed by their SQL text.
     private var statements: [String: OpaquePointer] = [:]
 
+    /// Process-wide SQLite settings, applied once before the first connection opens: memory
+    /// statistics off, because keeping them takes a global mutex on every allocation and
+    /// serializes the event loops.
+    private static let processSettings: Void = {
+        _ = nl_sqlite_disable_memstatus()
+    }()
+
     /// Opens (creating if needed) the database file and applies the per-connection settings:
     /// WAL journal, foreign keys on, a 5000 ms busy timeout and `synchronous=NORMAL`.
     init(path: String) throws {
+        _ = SQLiteConnection.processSettings
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        // NOMUTEX: each connection is used by one thread at a time, so SQLite's per-call
+        // connection mutex is pure overhead.
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &db, flags, nil)
         handle = db
         guard status == SQLITE_OK else {

@@ -32,7 +32,7 @@ extension SQLiteStore {
 // MARK: - API keys
 
 extension SQLiteStore {
-    private static let apiKeyColumns = "id, instance_id, label, key_hash, created_at, revoked_at"
+    static let apiKeyColumns = "id, instance_id, label, key_hash, created_at, revoked_at"
 
     public func createAPIKey(instanceID: Int64, label: String?, keyHash: String, createdAt: Int64) async throws -> APIKeyRecord {
         try write { db in
@@ -82,7 +82,7 @@ extension SQLiteStore {
         }
     }
 
-    private static func apiKey(from row: SQLiteRow) -> APIKeyRecord {
+    static func apiKey(from row: SQLiteRow) -> APIKeyRecord {
         APIKeyRecord(
             id: row.int64(0),
             instanceID: row.int64(1),

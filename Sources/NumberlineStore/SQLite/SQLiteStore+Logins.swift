@@ -178,6 +178,37 @@ extension SQLiteStore {
         }
     }
 
+    public func credentials(keyHash: String, tokenHash: String, now: Int64) async throws -> Result<Credentials, CredentialsProblem> {
+        try read { db in
+            let apiKey = try db.queryFirst(
+                "SELECT \(Self.apiKeyColumns) FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+                [.text(keyHash)],
+                row: Self.apiKey(from:)
+            )
+            guard let apiKey else { return .failure(.unknownAPIKey) }
+            let token = try db.queryFirst(
+                "SELECT token_hash, instance_id, login_id, expires_at FROM access_tokens WHERE token_hash = ? AND expires_at > ?",
+                [.text(tokenHash), .integer(now)]
+            ) { row in
+                AccessTokenRecord(tokenHash: row.text(0) ?? "", instanceID: row.int64(1), loginID: row.int64(2), expiresAt: row.int64(3))
+            }
+            guard let token, token.instanceID == apiKey.instanceID else { return .failure(.invalidToken) }
+            let login = try db.queryFirst(
+                "SELECT \(Self.loginColumns) FROM logins WHERE id = ?", [.integer(token.loginID)], row: Self.login(from:))
+            guard let login else { return .failure(.missingLogin) }
+            guard let accountID = login.accountID else {
+                return .success(Credentials(apiKey: apiKey, token: token, login: login, account: nil, parent: nil))
+            }
+            guard let account = try account(id: accountID, instanceID: login.instanceID, db) else { return .failure(.missingLogin) }
+            var parent: Account?
+            if account.kind == .user, let parentID = account.parentID {
+                parent = try self.account(id: parentID, instanceID: login.instanceID, db)
+                guard parent != nil else { return .failure(.missingLogin) }
+            }
+            return .success(Credentials(apiKey: apiKey, token: token, login: login, account: account, parent: parent))
+        }
+    }
+
     public func purgeExpiredTokens(now: Int64) async throws -> Int {
         try write { db in
             try db.run("DELETE FROM access_tokens WHERE expires_at <= ?", [.integer(now)])
