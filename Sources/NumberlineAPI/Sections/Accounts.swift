@@ -315,7 +315,7 @@ extension Application {
         do {
             try await store.deleteAccount(id: id, instanceID: context.instance.id)
         } catch StoreError.conflict(let reason) {
-            throw APIError.conflict("Account \(id) cannot be deleted: \(reason). Release or delete its numbers first.")
+            throw APIError.conflict("Account \(id) cannot be deleted: \(reason).")
         } catch let error as StoreError {
             throw APIError.from(error, what: "account")
         }
