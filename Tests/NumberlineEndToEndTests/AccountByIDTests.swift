@@ -207,6 +207,22 @@ struct AccountByIDTests {
         #expect(logins.compactMap { $0.object?["userName"]?.string } == ["customer-a1-new"])
     }
 
+    @Test("update to taken username is 409")
+    func updateTakenUsername() throws {
+        let server = try TestServer()
+        let tenants = try Tenants(server: server)
+        let token = try server.token(username: Tenants.Username.resellerA)
+        let response = try server.call(
+            "PUT", "/v1/accounts/\(tenants.customerA1)", token: token,
+            json: #"{"accountType":"Customer","customerAccount":{"loginInformation":[{"userName":"\#(Tenants.Username.customerA2)","password":"\#(TestServer.password)"}]}}"#)
+        expectError(
+            response, 409, StatusText.conflict,
+            detail: "The username \"\(Tenants.Username.customerA2)\" is already taken in this instance; choose another.")
+
+        // The failed update changed nothing: A1's own login still signs in.
+        #expect(try server.token(username: Tenants.Username.customerA1).count == 32)
+    }
+
     @Test("own modulesAccess is 403")
     func ownModules() throws {
         let server = try TestServer()

@@ -22,7 +22,7 @@ struct AccountCreateTests {
         #expect(reseller.object?.keys == ["statusCode", "status", "accountId"])
         let resellerID = reseller.field("accountId") ?? ""
         #expect(!resellerID.isEmpty, "\(reseller.text)")
-        #expect(resellerID.allSatisfy(\.isNumber), "accountId: \(resellerID)")
+        #expect(resellerID.allSatisfy { $0.isNumber }, "accountId: \(resellerID)")
 
         let resellerToken = try server.token(username: "reseller-r")
         let customer = try server.call(
@@ -31,7 +31,7 @@ struct AccountCreateTests {
         expectNoError(customer)
         let customerID = customer.field("accountId") ?? ""
         #expect(!customerID.isEmpty, "\(customer.text)")
-        #expect(customerID.allSatisfy(\.isNumber), "accountId: \(customerID)")
+        #expect(customerID.allSatisfy { $0.isNumber }, "accountId: \(customerID)")
 
         let sub = try server.call(
             "POST", "/v1/accounts", token: resellerToken,

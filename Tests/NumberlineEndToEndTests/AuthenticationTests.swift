@@ -100,6 +100,21 @@ struct AuthenticationTests {
         #expect(own.text.contains(#""instance":"other""#))
     }
 
+    @Test("other parameters are not instance")
+    func otherParameterNames() throws {
+        let server = try TestServer()
+        let otherKey = try server.createOtherInstance("other")
+        let signIn = try server.authorize(username: "other-admin", password: TestServer.password, apiKey: otherKey, instance: "other")
+        let headers = [("x-api-key", otherKey), ("x-access-token", signIn.field("access_token") ?? "")]
+
+        // Only a parameter named instance selects one; without it the token's instance applies.
+        for query in ["instances=acme", "note=instance", "xinstance=acme"] {
+            let response = try server.request("GET", "/v1/accounts?\(query)", headers: headers)
+            #expect(response.status == 200, "\(query): \(response.text)")
+            #expect(response.text.contains(#""instance":"other""#), "\(query)")
+        }
+    }
+
     @Test("unknown instance parameter is 404")
     func unknownInstance() throws {
         let server = try TestServer()

@@ -83,7 +83,7 @@ struct HTTPLayerTests {
         let ids = responses.map { $0.headers["x-request-id"] ?? "" }
         for (index, id) in ids.enumerated() {
             #expect(id.count == 16, "response \(index): \(id)")
-            #expect(id.allSatisfy(\.isHexDigit), "response \(index): \(id)")
+            #expect(id.allSatisfy { $0.isHexDigit }, "response \(index): \(id)")
             #expect(id == id.lowercased(), "response \(index): \(id)")
         }
         #expect(Set(ids).count == ids.count, "ids: \(ids)")

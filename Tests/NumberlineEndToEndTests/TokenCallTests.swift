@@ -142,6 +142,16 @@ struct TokenCallTests {
         expectError(inQuery, 404, StatusText.notFound, detail: "The instance nowhere does not exist; check the instance parameter.")
     }
 
+    @Test("form and query instance differ")
+    func instanceMismatch() throws {
+        let server = try TestServer()
+        let form = "username=\(TestServer.adminUsername)&password=\(TestServer.password)&instance=other"
+        let response = try server.request("POST", Self.path + "?instance=acme", headers: server.formHeaders, body: Array(form.utf8))
+        expectError(
+            response, 400, StatusText.badRequest,
+            detail: "The instance in the form (other) differs from the instance query parameter (acme); give one.")
+    }
+
     @Test("oversized form is 413")
     func oversizedForm() throws {
         let server = try TestServer()
