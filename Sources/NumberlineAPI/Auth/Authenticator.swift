@@ -88,7 +88,10 @@ extension Application {
 
         // An explicit instance must exist and be the token's; without one the token's instance applies.
         let instance: Instance
-        if request.queryString.contains("instance") {
+        // Only a parameter named exactly `instance` counts; a malformed query string goes to
+        // `instanceName`, which rejects it.
+        let namesInstance = request.queryParameters?.contains { $0.name == "instance" } ?? request.queryString.contains("instance")
+        if namesInstance {
             let name = try instanceName(request)
             guard let named = try await instances.instance(named: name, store: store) else {
                 throw APIError.notFound("The instance \(name) does not exist; check the instance parameter.")

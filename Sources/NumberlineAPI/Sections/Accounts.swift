@@ -314,7 +314,7 @@ extension Application {
             try await store.deleteAccount(id: id, instanceID: context.instance.id)
             credentialCache.invalidateAll()
         } catch StoreError.conflict(let reason) {
-            throw APIError.conflict("Account \(id) cannot be deleted: \(reason). Release or delete its numbers first.")
+            throw APIError.conflict("Account \(id) cannot be deleted: \(reason).")
         } catch let error as StoreError {
             throw APIError.from(error, what: "account")
         }

@@ -90,7 +90,8 @@ final class TestServer: @unchecked Sendable {
                 return
             }
             guard process.isRunning else {
-                throw TestError("the server exited with status \(process.terminationStatus) before listening:\n\(fresh)")
+                let how = process.terminationReason == .uncaughtSignal ? "was killed by signal" : "exited with status"
+                throw TestError("the server \(how) \(process.terminationStatus) before listening:\n\(fresh)")
             }
             usleep(20_000)
         }
