@@ -56,10 +56,25 @@ struct AuthenticationTests {
         let listed = try server.cli(["apikey", "list", "--instance", server.instance])
         #expect(listed.output.contains("\trevoked "))
 
+        // The server reuses resolved credentials for up to --credential-cache-ms (1000 by
+        // default), so a key revoked by another process stops working within that time.
+        usleep(1_200_000)
         let response = try server.call("GET", "/v1/accounts", token: token)
         expectError(response, 401, StatusText.unauthorized, detail: "The API key is not valid; check x-api-key.")
         let signIn = try server.authorize(username: TestServer.adminUsername, password: TestServer.password)
         expectError(signIn, 401, StatusText.unauthorized, detail: "The API key is not valid for instance acme; check x-api-key.")
+    }
+
+    @Test("revocation without cache is immediate")
+    func revokedKeyWithoutCache() throws {
+        let server = try TestServer(arguments: ["--credential-cache-ms", "0"])
+        let token = try server.token(username: TestServer.adminUsername)
+        #expect(try server.call("GET", "/v1/accounts", token: token).status == 200)
+        let id = String(try server.cli(["apikey", "list", "--instance", server.instance]).output.split(separator: "\t").first ?? "")
+        #expect(try server.cli(["apikey", "revoke", id]).status == 0)
+
+        let response = try server.call("GET", "/v1/accounts", token: token)
+        expectError(response, 401, StatusText.unauthorized, detail: "The API key is not valid; check x-api-key.")
     }
 
     @Test("expired token is 401")
