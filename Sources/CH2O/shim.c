@@ -134,6 +134,18 @@ static void on_request_disposed(void *slot) {
         free(pending);
 }
 
+/// Writes 16 lower-case hex digits: 4 of the run id, 2 of the loop index, 10 of the loop's
+/// request counter. Done by hand because snprintf showed up in profiles.
+static void write_request_id(char *out, uint32_t run_id, int loop_index, uint64_t count) {
+    static const char digits[] = "0123456789abcdef";
+    uint64_t value = ((uint64_t)(run_id & 0xffff) << 48) | ((uint64_t)(loop_index & 0xff) << 40) | (count & 0xffffffffffULL);
+    for (int i = 15; i >= 0; --i) {
+        out[i] = digits[value & 0xf];
+        value >>= 4;
+    }
+    out[16] = '\0';
+}
+
 static void add_request_id(nl_pending *pending, h2o_req_t *req) {
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL, pending->request_id, 16);
 }
@@ -162,8 +174,7 @@ static int on_request(h2o_handler_t *self, h2o_req_t *req) {
         return -1;
     pending->req = req;
     pending->loop = loop;
-    snprintf(pending->request_id, sizeof(pending->request_id), "%04x%02x%010llx", server->run_id & 0xffff,
-             loop->index & 0xff, (unsigned long long)(loop->request_count++ & 0xffffffffffULL));
+    write_request_id(pending->request_id, server->run_id, loop->index, loop->request_count++);
     if (server->config.request_timeout_ms != 0) {
         pending->deadline.cb = on_deadline;
         h2o_timeout_link(loop->context.loop, &loop->request_timeout, &pending->deadline);

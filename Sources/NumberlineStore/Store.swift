@@ -59,13 +59,16 @@ public struct Credentials: Sendable, Equatable {
     public var account: Account?
     /// The parent of a User account, whose scope its logins act in; nil otherwise.
     public var parent: Account?
+    /// Every login of `account`, by id; empty for a platform admin.
+    public var accountLogins: [Login]
 
-    public init(apiKey: APIKeyRecord, token: AccessTokenRecord, login: Login, account: Account?, parent: Account?) {
+    public init(apiKey: APIKeyRecord, token: AccessTokenRecord, login: Login, account: Account?, parent: Account?, accountLogins: [Login]) {
         self.apiKey = apiKey
         self.token = token
         self.login = login
         self.account = account
         self.parent = parent
+        self.accountLogins = accountLogins
     }
 }
 

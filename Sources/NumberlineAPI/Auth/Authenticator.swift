@@ -11,6 +11,8 @@ struct RequestContext: Sendable {
     var login: Login
     /// The login's own account as read at authentication; nil for a platform admin.
     var account: Account?
+    /// The logins of `account` as read at authentication.
+    var accountLogins: [Login] = []
 }
 
 /// Instances by name and id, reloaded from the store on a miss: instances are created by the
@@ -115,6 +117,7 @@ extension Application {
         }
         let parent = credentials.parent
         let caller = Caller(instanceID: instance.id, loginID: login.id, account: account, parent: parent)
-        return RequestContext(request: request, caller: caller, instance: instance, login: login, account: account)
+        return RequestContext(
+            request: request, caller: caller, instance: instance, login: login, account: account, accountLogins: credentials.accountLogins)
     }
 }

@@ -36,8 +36,7 @@ extension Application {
             writer.endObject()
             return .json(200, writer.bytes)
         }
-        let logins = try await store.logins(accountID: account.id)
-        AccountWire.write(account, logins: logins, into: &writer)
+        AccountWire.write(account, logins: context.accountLogins, into: &writer)
         return .json(200, writer.bytes)
     }
 

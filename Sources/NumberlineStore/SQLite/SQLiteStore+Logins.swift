@@ -197,7 +197,7 @@ extension SQLiteStore {
                 "SELECT \(Self.loginColumns) FROM logins WHERE id = ?", [.integer(token.loginID)], row: Self.login(from:))
             guard let login else { return .failure(.missingLogin) }
             guard let accountID = login.accountID else {
-                return .success(Credentials(apiKey: apiKey, token: token, login: login, account: nil, parent: nil))
+                return .success(Credentials(apiKey: apiKey, token: token, login: login, account: nil, parent: nil, accountLogins: []))
             }
             guard let account = try account(id: accountID, instanceID: login.instanceID, db) else { return .failure(.missingLogin) }
             var parent: Account?
@@ -205,7 +205,8 @@ extension SQLiteStore {
                 parent = try self.account(id: parentID, instanceID: login.instanceID, db)
                 guard parent != nil else { return .failure(.missingLogin) }
             }
-            return .success(Credentials(apiKey: apiKey, token: token, login: login, account: account, parent: parent))
+            let accountLogins = try logins(accountID: account.id, db)
+            return .success(Credentials(apiKey: apiKey, token: token, login: login, account: account, parent: parent, accountLogins: accountLogins))
         }
     }
 
