@@ -194,6 +194,22 @@ struct TokenCallTests {
         #expect(isLowerHex32(unlocked.field("access_token") ?? ""))
     }
 
+    @Test("expired lock starts fresh count")
+    func expiredLockStartsFresh() throws {
+        let server = try TestServer(arguments: ["--login-lock-after", "3", "--login-lock-seconds", "2"])
+        for attempt in 1...3 {
+            #expect(try server.authorize(username: TestServer.adminUsername, password: "wrong-\(attempt)-password").status == 401)
+        }
+        #expect(try server.authorize(username: TestServer.adminUsername, password: "wrong-4-password").status == 429)
+
+        usleep(3_100_000)
+        // One more wrong guess after the lock is an ordinary failure, not a new lock.
+        let afterLock = try server.authorize(username: TestServer.adminUsername, password: "wrong-5-password")
+        #expect(afterLock.status == 401)
+        let correct = try server.authorize(username: TestServer.adminUsername, password: TestServer.password)
+        #expect(correct.status == 200)
+    }
+
     @Test("parallel guesses stop at limit")
     func parallelGuesses() throws {
         let server = try TestServer(arguments: ["--login-lock-after", "5", "--login-lock-seconds", "60"])

@@ -91,9 +91,16 @@ public final class LoginThrottle: Sendable {
         }
     }
 
+    /// The entry as it stands at `now`: a lock that has run out and failures older than the
+    /// window both start a fresh count.
     private func current(_ entry: Entry?, now: Int64) -> Entry {
-        guard let entry, entry.lockedUntil > now || now - entry.firstFailureAt < policy.windowSeconds else {
-            return Entry(failures: 0, firstFailureAt: now, lockedUntil: 0)
+        let fresh = Entry(failures: 0, firstFailureAt: now, lockedUntil: 0)
+        guard let entry else { return fresh }
+        if entry.lockedUntil != 0 && entry.lockedUntil <= now {
+            return fresh
+        }
+        if entry.lockedUntil == 0 && now - entry.firstFailureAt >= policy.windowSeconds {
+            return fresh
         }
         return entry
     }
