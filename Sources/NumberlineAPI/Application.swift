@@ -21,6 +21,10 @@ public struct APIConfiguration: Sendable {
     /// Changes made through another process or node (an API key revoked with the CLI) take
     /// effect within this time; changes made through this server take effect at once.
     public var credentialCacheMilliseconds = 1000
+    /// Requests per second one client address may make (bursts of twice that); 0 is no limit.
+    public var rateLimitPerAddress = 0
+    /// Requests per second one access token may make (bursts of twice that); 0 is no limit.
+    public var rateLimitPerToken = 0
 
     public init() {}
 }
@@ -33,6 +37,8 @@ public final class Application: Sendable {
     let throttle: LoginThrottle
     let instances = InstanceDirectory()
     let credentialCache: CredentialCache
+    let addressLimiter: RateLimiter
+    let tokenLimiter: RateLimiter
     /// A real Argon2id hash of a random password, checked when a username is unknown so that
     /// an unknown user costs as much time as a wrong password.
     let decoyPasswordHash: String
@@ -44,6 +50,8 @@ public final class Application: Sendable {
         self.pool = BlockingPool(threadCount: configuration.blockingThreads, maxQueued: configuration.blockingQueueLimit)
         self.throttle = LoginThrottle(policy: configuration.loginThrottle)
         self.credentialCache = CredentialCache(lifetimeMilliseconds: configuration.credentialCacheMilliseconds)
+        self.addressLimiter = RateLimiter(rate: configuration.rateLimitPerAddress)
+        self.tokenLimiter = RateLimiter(rate: configuration.rateLimitPerToken)
         self.decoyPasswordHash = Crypto.hashPassword(Crypto.randomHex(byteCount: 16))
     }
 
@@ -77,6 +85,11 @@ extension Application {
     func handler(_ body: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) -> Handler {
         return { request in
             do {
+                if let wait = self.addressLimiter.take(request.remoteAddress) {
+                    throw APIError.tooManyRequests(
+                        "This address sent more than \(Int(self.addressLimiter.rate)) requests per second; retry after \(wait) seconds.",
+                        retryAfterSeconds: wait)
+                }
                 return try await body(request)
             } catch let error as APIError {
                 return error.response

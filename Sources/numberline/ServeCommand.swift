@@ -26,6 +26,8 @@ enum ServeCommand {
         OptionSpec(name: "login-lock-address-after", valueName: "N", help: "Failed logins per client address before a lock (default 100).", environment: "NUMBERLINE_LOGIN_LOCK_ADDRESS_AFTER"),
         OptionSpec(name: "login-lock-seconds", valueName: "SECONDS", help: "How long a login lock lasts (default 900).", environment: "NUMBERLINE_LOGIN_LOCK_SECONDS"),
         OptionSpec(name: "credential-cache-ms", valueName: "MS", help: "Reuse resolved credentials this long; 0 reads them on every request (default 1000).", environment: "NUMBERLINE_CREDENTIAL_CACHE_MS"),
+        OptionSpec(name: "rate-limit-address", valueName: "N", help: "Requests per second per client address, bursts of 2N; 0 is no limit (default 0).", environment: "NUMBERLINE_RATE_LIMIT_ADDRESS"),
+        OptionSpec(name: "rate-limit-token", valueName: "N", help: "Requests per second per access token, bursts of 2N; 0 is no limit (default 0).", environment: "NUMBERLINE_RATE_LIMIT_TOKEN"),
         OptionSpec(name: "no-access-log", valueName: nil, help: "Do not write one log line per request.", environment: "NUMBERLINE_NO_ACCESS_LOG"),
         OptionSpec(name: "tls-certificate", valueName: "PATH", help: "PEM certificate chain; serves HTTPS with HTTP/2 when set with --tls-key.", environment: "NUMBERLINE_TLS_CERTIFICATE"),
         OptionSpec(name: "tls-key", valueName: "PATH", help: "PEM private key for --tls-certificate.", environment: "NUMBERLINE_TLS_KEY"),
@@ -68,6 +70,8 @@ enum ServeCommand {
         api.loginThrottle.lockAddressAfter = try options.integer("login-lock-address-after", in: 1...1_000_000, command: command) ?? 100
         api.loginThrottle.lockSeconds = Int64(try options.integer("login-lock-seconds", in: 1...86_400, command: command) ?? 900)
         api.credentialCacheMilliseconds = try options.integer("credential-cache-ms", in: 0...3_600_000, command: command) ?? 1000
+        api.rateLimitPerAddress = try options.integer("rate-limit-address", in: 0...1_000_000, command: command) ?? 0
+        api.rateLimitPerToken = try options.integer("rate-limit-token", in: 0...1_000_000, command: command) ?? 0
         api.loginThrottle.slowAfter = min(api.loginThrottle.slowAfter, api.loginThrottle.lockUsernameAfter)
 
         // Storage.

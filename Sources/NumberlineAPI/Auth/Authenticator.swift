@@ -47,6 +47,11 @@ extension Application {
     func authenticated(_ body: @escaping @Sendable (RequestContext) async throws -> HTTPResponse) -> Handler {
         handler { request in
             let context = try await self.authenticate(request)
+            if let wait = self.tokenLimiter.take(request.header("x-access-token") ?? "") {
+                throw APIError.tooManyRequests(
+                    "This access token sent more than \(Int(self.tokenLimiter.rate)) requests per second; retry after \(wait) seconds.",
+                    retryAfterSeconds: wait)
+            }
             var response: HTTPResponse
             do {
                 response = try await body(context)
