@@ -1,7 +1,7 @@
 """Schemathesis hooks that authenticate every generated request against a Numberline server.
 
 Every third schema-valid case of the token call itself is sent with the real username and
-password, so that its 200 answer is checked against the document too.
+password, so that its 200 response is checked against the document too.
 
 Written for the schemathesis 4.x hook API (`@schemathesis.auth()` providers with `get` and `set`),
 checked against schemathesis 4.32.5. Load it with `SCHEMATHESIS_HOOKS=ci/schemathesis-hooks.py`.
@@ -72,7 +72,7 @@ def request_access_token():
 
 TOKEN_CALL_PATH = "/v1/oauth2/authorize"
 # Every this-many positive token-call cases carry the real username and password, so that the
-# token call answers 200 under the checks and not only 400 and 401.
+# token call returns 200 under the checks and not only 400 and 401.
 REAL_CREDENTIALS_EVERY = 3
 
 
