@@ -1,5 +1,8 @@
 """Schemathesis hooks that authenticate every generated request against a Numberline server.
 
+Every third schema-valid case of the token call itself is sent with the real username and
+password, so that its 200 response is checked against the document too.
+
 Written for the schemathesis 4.x hook API (`@schemathesis.auth()` providers with `get` and `set`),
 checked against schemathesis 4.32.5. Load it with `SCHEMATHESIS_HOOKS=ci/schemathesis-hooks.py`.
 
@@ -65,6 +68,57 @@ def request_access_token():
     if not isinstance(token, str) or not token:
         raise RuntimeError(f"Token call to {request.full_url} returned no access_token: {body!r}")
     return token
+
+
+TOKEN_CALL_PATH = "/v1/oauth2/authorize"
+# Every this-many positive token-call cases carry the real username and password, so that the
+# token call returns 200 under the checks and not only 400 and 401.
+REAL_CREDENTIALS_EVERY = 3
+
+
+class _TokenCallCounter:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._count = 0
+
+    def next_is_due(self):
+        with self._lock:
+            self._count += 1
+            return self._count % REAL_CREDENTIALS_EVERY == 1
+
+
+_token_call_counter = _TokenCallCounter()
+
+
+def _is_positive(case):
+    meta = getattr(case, "meta", None)
+    generation = getattr(meta, "generation", None)
+    mode = getattr(generation, "mode", None)
+    # Explicit examples carry no metadata; they are meant to be valid.
+    return mode is None or str(mode) == "positive"
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    """Put the real credentials into some valid token-call cases.
+
+    Only schema-valid cases are changed, and they stay valid: the real username and password fit
+    the documented form, and the instance becomes the configured one or is left out. Changing a
+    schema-violating case could turn it valid and make the server's 200 look like a failure.
+    """
+    if case.operation.method.upper() != "POST" or case.operation.path != TOKEN_CALL_PATH:
+        return
+    if not isinstance(case.body, dict) or not _is_positive(case) or not _token_call_counter.next_is_due():
+        return
+    case.body["username"] = required_environment("NUMBERLINE_USERNAME")
+    case.body["password"] = required_environment("NUMBERLINE_PASSWORD")
+    instance = os.environ.get("NUMBERLINE_INSTANCE", "")
+    if instance:
+        case.body["instance"] = instance
+    else:
+        case.body.pop("instance", None)
+    if case.query:
+        case.query.pop("instance", None)
 
 
 # refresh_interval=None turns off schemathesis' own cache and its re-login after a 401, so that the

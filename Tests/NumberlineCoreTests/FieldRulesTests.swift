@@ -141,11 +141,18 @@ struct FieldRulesTests {
         #expect(errors == [FieldError(field: "password", message: "password is shorter than 12 characters; choose a longer one")])
     }
 
-    @Test("password rejects over 1024 bytes")
+    @Test("password rejects over 1024 scalars")
     func passwordLong() {
-        // 342 three-byte characters make 1026 bytes.
-        let errors = FieldRules.validatePassword(String(repeating: "€", count: 342), field: "password")
-        #expect(errors == [FieldError(field: "password", message: "password is longer than 1024 bytes; choose a shorter one")])
+        let errors = FieldRules.validatePassword(String(repeating: "€", count: 1025), field: "password")
+        #expect(errors == [FieldError(field: "password", message: "password is longer than 1024 characters; choose a shorter one")])
+    }
+
+    @Test("password counts scalars, not bytes")
+    func passwordCountsScalars() {
+        // 1024 three-byte characters make 3072 bytes and are within the limit.
+        #expect(FieldRules.validatePassword(String(repeating: "€", count: 1024), field: "password").isEmpty)
+        // "e" plus a combining acute accent is one character but two scalars, so 6 of them are 12 scalars.
+        #expect(FieldRules.validatePassword(String(repeating: "e\u{301}", count: 6), field: "password").isEmpty)
     }
 
     @Test("password rejects whitespace only")

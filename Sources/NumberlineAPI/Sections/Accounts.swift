@@ -123,6 +123,9 @@ extension Application {
             guard let found = try await store.account(id: id, instanceID: caller.instanceID), caller.canSee(found) else {
                 throw APIError.notFound("The \(field) \(id) does not exist or is not visible to you.")
             }
+            // A reference to an account of the wrong kind names no possible parent, so it gets the same
+            // status as a missing one; the detail says which field to use instead.
+            try checkParentKind(found, field: field, kind: body.kind, prefix: body.prefix)
             parent = found
         } else if body.kind != .reseller, let scopeID = caller.scopeAccountID {
             parent = try await store.account(id: scopeID, instanceID: caller.instanceID)
@@ -137,25 +140,20 @@ extension Application {
         case .notVisible:
             throw APIError.notFound("The parent account does not exist or is not visible to you.")
         }
-        if body.kind == .customer, let parent, parentReference?.0 == "\(body.prefix).resellerId", parent.kind != .reseller {
-            throw APIError.badRequest("\(body.prefix).resellerId \(parent.id) is a \(parent.kind.rawValue) account; use parentId to place a customer under a customer.")
-        }
-        if body.kind == .customer, let parent, parentReference?.0 == "\(body.prefix).parentId", parent.kind != .customer {
-            throw APIError.badRequest("\(body.prefix).parentId \(parent.id) is a \(parent.kind.rawValue) account; use resellerId to place a customer under a reseller.")
-        }
 
         // Validate.
         let parentModules = parent?.modules ?? .all
         let modules = body.kind == .user ? parentModules : modulesPatch.applied(to: parentModules)
         var problems = AccountRules.validate(profile: profile, kind: body.kind, fieldPrefix: body.prefix)
-        problems += AccountRules.validate(modules: modules, parentModules: parentModules, fieldPrefix: "\(body.prefix).modulesAccess")
-        problems += validateLogins(drafts, prefix: body.prefix, existing: [])
-        if body.kind == .user && drafts.isEmpty {
-            problems.append(FieldError(field: "\(body.prefix).loginInformation", message: "a User account needs at least one login"))
+        problems += validateLogins(drafts, prefix: body.prefix, requirePassword: true)
+        if drafts.isEmpty {
+            problems.append(FieldError(field: "\(body.prefix).loginInformation", message: "every account needs at least one login"))
         }
         guard problems.isEmpty else {
             throw APIError.badRequest("The account body has invalid fields; see errors.", fields: problems)
         }
+        try checkModules(modules, parentModules: parentModules, prefix: body.prefix, action: "create account")
+        try checkUniqueUsernames(drafts, prefix: body.prefix)
 
         // Store.
         let logins = try await hashLogins(drafts)
@@ -207,7 +205,8 @@ extension Application {
             throw APIError.badRequest("The account body is incomplete.", fields: reader.errors)
         }
         guard body.kind == account.kind else {
-            throw APIError.badRequest("Account \(id) is a \(account.kind.rawValue) account; its type cannot change to \(body.kind.rawValue).")
+            // 409 rather than 400: the body is well formed, but it conflicts with the stored account.
+            throw APIError.conflict("Account \(id) is a \(account.kind.rawValue) account; its type cannot change to \(body.kind.rawValue).")
         }
         checkUnchangedIDs(body, account: account, reader: &reader)
         if body.kind != .user {
@@ -222,6 +221,15 @@ extension Application {
         // Validate.
         let existingLogins = try await store.logins(accountID: account.id)
         var problems = AccountRules.validate(profile: account.profile, kind: account.kind, fieldPrefix: body.prefix)
+        if let drafts {
+            problems += validateLogins(drafts, prefix: body.prefix, requirePassword: false)
+            if drafts.isEmpty {
+                problems.append(FieldError(field: "\(body.prefix).loginInformation", message: "every account needs at least one login"))
+            }
+        }
+        guard problems.isEmpty else {
+            throw APIError.badRequest("The account body has invalid fields; see errors.", fields: problems)
+        }
         if !modulesPatch.isEmpty {
             if account.id == caller.accountID || account.id == caller.scopeAccountID {
                 throw APIError.forbidden(
@@ -229,16 +237,11 @@ extension Application {
             }
             let parentModules = try await parentModules(of: account)
             account.modules = modulesPatch.applied(to: account.modules)
-            problems += AccountRules.validate(modules: account.modules, parentModules: parentModules, fieldPrefix: "\(body.prefix).modulesAccess")
+            try checkModules(account.modules, parentModules: parentModules, prefix: body.prefix, action: "update account")
         }
         if let drafts {
-            problems += validateLogins(drafts, prefix: body.prefix, existing: existingLogins)
-            if account.kind == .user && drafts.isEmpty {
-                problems.append(FieldError(field: "\(body.prefix).loginInformation", message: "a User account needs at least one login"))
-            }
-        }
-        guard problems.isEmpty else {
-            throw APIError.badRequest("The account body has invalid fields; see errors.", fields: problems)
+            try checkUniqueUsernames(drafts, prefix: body.prefix)
+            try checkNewLoginsHavePasswords(drafts, prefix: body.prefix, existing: existingLogins)
         }
 
         // Store.
@@ -323,25 +326,66 @@ extension Application {
 
     // MARK: - Logins
 
-    /// Validates login drafts: formats, unique usernames within the body, and a password for
-    /// every username the account does not have yet.
-    private func validateLogins(_ drafts: [LoginDraft], prefix: String, existing: [Login]) -> [FieldError] {
+    /// Validates the format of login drafts and their number; `requirePassword` makes a missing
+    /// password an error (on create).
+    private func validateLogins(_ drafts: [LoginDraft], prefix: String, requirePassword: Bool) -> [FieldError] {
         var problems: [FieldError] = []
         if drafts.count > Application.maxLoginsPerAccount {
             problems.append(FieldError(
                 field: "\(prefix).loginInformation", message: "an account has at most \(Application.maxLoginsPerAccount) logins; \(drafts.count) were sent"))
         }
-        let known = Set(existing.map(\.username))
-        var seen: Set<String> = []
         for (index, draft) in drafts.enumerated() {
             let path = "\(prefix).loginInformation[\(index)]"
-            let isNew = !known.contains(draft.userName ?? "")
-            problems += AccountRules.validate(login: draft, fieldPrefix: path, requirePassword: isNew)
-            if let name = draft.userName, !seen.insert(name.lowercased()).inserted {
-                problems.append(FieldError(field: "\(path).userName", message: "the username \(name) appears twice in this body"))
-            }
+            problems += AccountRules.validate(login: draft, fieldPrefix: path, requirePassword: requirePassword)
         }
         return problems
+    }
+
+    /// Rejects an update that leaves out the password of a login the account does not have yet.
+    /// Leaving it out keeps the password of an existing login, so the body is valid on its own and
+    /// conflicts only with the stored logins: 409.
+    private func checkNewLoginsHavePasswords(_ drafts: [LoginDraft], prefix: String, existing: [Login]) throws {
+        let known = Set(existing.map(\.username))
+        for (index, draft) in drafts.enumerated() where draft.password == nil {
+            guard let name = draft.userName, !known.contains(name) else { continue }
+            throw APIError.conflict(
+                "\(prefix).loginInformation[\(index)] has no password, but the account has no login \(name) whose password it could keep; send a password for a new login.")
+        }
+    }
+
+    /// Rejects a body that gives one username twice with 409, the status of a username another
+    /// login already has. Usernames compare case-sensitively, as the store's unique index does.
+    private func checkUniqueUsernames(_ drafts: [LoginDraft], prefix: String) throws {
+        var seen: Set<String> = []
+        for (index, draft) in drafts.enumerated() {
+            guard let name = draft.userName, !seen.insert(name).inserted else { continue }
+            throw APIError.conflict(
+                "The username \(name) appears twice in \(prefix).loginInformation (again at index \(index)); give each login its own username.")
+        }
+    }
+
+    /// Rejects modules the parent account lacks with 403: an account cannot pass on access it does not have.
+    private func checkModules(_ modules: Modules, parentModules: Modules, prefix: String, action: String) throws {
+        let missing = modules.missing(from: parentModules)
+        guard !missing.isEmpty else { return }
+        let names = missing.joined(separator: ", ")
+        throw APIError.forbidden(
+            action: action,
+            detail: "The parent account does not have the module(s) \(names); set them to false in \(prefix).modulesAccess or enable them on the parent first.")
+    }
+
+    /// Checks that a `resellerId` or `parentId` names an account that can be the parent of `kind`.
+    private func checkParentKind(_ parent: Account, field: String, kind: AccountKind, prefix: String) throws {
+        if parent.kind == .user {
+            throw APIError.notFound("The \(field) \(parent.id) is a User account, which cannot have child accounts; name a Reseller or Customer account.")
+        }
+        guard kind == .customer else { return }
+        if field == "\(prefix).resellerId" && parent.kind != .reseller {
+            throw APIError.notFound("No reseller \(parent.id) is visible to you: account \(parent.id) is a \(parent.kind.rawValue) account. Use parentId to place a customer under a customer.")
+        }
+        if field == "\(prefix).parentId" && parent.kind != .customer {
+            throw APIError.notFound("No customer \(parent.id) is visible to you: account \(parent.id) is a \(parent.kind.rawValue) account. Use resellerId to place a customer under a reseller.")
+        }
     }
 
     /// Hashes the passwords of new logins on the blocking pool.

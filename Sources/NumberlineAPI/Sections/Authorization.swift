@@ -6,7 +6,8 @@ import NumberlineStore
 // The token call: POST /v1/oauth2/authorize with x-api-key and form-encoded credentials.
 extension Application {
     func registerAuthorization(_ router: inout Router) {
-        router.add(.post, "/v1/oauth2/authorize", maxBodyBytes: 8 << 10, handler(authorize))
+        // 16 KiB fits the longest valid form: 1024 four-byte password characters percent-encode to 12 KiB.
+        router.add(.post, "/v1/oauth2/authorize", maxBodyBytes: 16 << 10, handler(authorize))
     }
 
     private func authorize(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -18,8 +19,10 @@ extension Application {
         guard let pairs = URLEncoding.decodeForm(request.body) else {
             throw APIError.badRequest("The form body is not valid percent-encoded UTF-8; encode it as application/x-www-form-urlencoded.")
         }
+        // Other fields, such as OAuth 2 clients' grant_type, are ignored, even when repeated.
+        let knownNames: Set<String> = ["username", "password", "instance"]
         var fields: [String: String] = [:]
-        for (name, value) in pairs {
+        for (name, value) in pairs where knownNames.contains(name) {
             guard fields[name] == nil else {
                 throw APIError.badRequest("The form field \(name.prefix(64)) is given more than once; give it once.")
             }
@@ -34,8 +37,9 @@ extension Application {
         }
         let username = fields["username"]!
         let password = fields["password"]!
-        if username.utf8.count > 64 || password.utf8.count > 1024 {
-            throw APIError.badRequest("The username is limited to 64 bytes and the password to 1024 bytes.")
+        // Counted in Unicode scalars, as the OpenAPI document's maxLength counts.
+        if username.unicodeScalars.count > 64 || password.unicodeScalars.count > FieldRules.maxPasswordLength {
+            throw APIError.badRequest("The username is limited to 64 characters and the password to \(FieldRules.maxPasswordLength) characters.")
         }
         let instanceName = try instanceName(request, fallback: fields["instance"])
         if let formInstance = fields["instance"], formInstance != instanceName {

@@ -158,7 +158,21 @@ enum AccountWire {
         }
     }
 
+    /// The address members validated against each other: the state and postal code formats depend on the country.
+    static let countryGroupKeys = ["country", "state", "zipCode"]
+
     private static func applyAddress(_ fields: JSONObject, prefix: String, to address: inout PostalAddress, reader: inout WireReader) {
+        // Sent together, the three are checked as one; a partial update would check a new state
+        // against a stored country that the body does not show.
+        let sentGroupKeys = countryGroupKeys.filter { fields[$0] != nil }
+        if !sentGroupKeys.isEmpty && sentGroupKeys.count < countryGroupKeys.count {
+            for key in countryGroupKeys where fields[key] == nil {
+                let field = WireReader.path(prefix, key)
+                reader.errors.append(FieldError(
+                    field: field,
+                    message: "\(field) is missing; send country, state and zipCode together (null or \"\" for an empty one), because the state and postal code formats depend on the country"))
+            }
+        }
         assign(&address.streetNumber, reader.string(fields, "streetNumber", at: prefix))
         assign(&address.streetName, reader.string(fields, "streetName", at: prefix))
         assign(&address.zipCode, reader.string(fields, "zipCode", at: prefix))

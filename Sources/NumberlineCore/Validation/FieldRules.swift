@@ -12,10 +12,11 @@ public enum FieldRules {
     /// Maximum length of an email local part in bytes (RFC 5321).
     public static let maxEmailLocalPartLength = 64
     public static let usernameLengths = 3...64
-    /// Minimum password length in characters.
+    /// Minimum password length in Unicode scalars (JSON Schema `minLength` counts the same way).
     public static let minPasswordLength = 12
-    /// Maximum password size in UTF-8 bytes, which keeps the work of hashing one request bounded.
-    public static let maxPasswordBytes = 1024
+    /// Maximum password length in Unicode scalars, at most 4096 UTF-8 bytes, which keeps the
+    /// work of hashing one request bounded.
+    public static let maxPasswordLength = 1024
 
     // MARK: - Free text
 
@@ -139,20 +140,22 @@ public enum FieldRules {
         return []
     }
 
-    /// Checks a password: at least 12 characters, at most 1024 UTF-8 bytes, not only whitespace.
+    /// Checks a password: 12 to 1024 Unicode scalars, not only whitespace. Scalars rather than
+    /// grapheme clusters are counted, so that the limits are the ones the OpenAPI document states.
     /// Messages never repeat the password.
     public static func validatePassword(_ value: String, field: String) -> [FieldError] {
         var errors: [FieldError] = []
-        if value.count < minPasswordLength {
+        let length = value.unicodeScalars.count
+        if length < minPasswordLength {
             errors.append(FieldError(
                 field: field,
                 message: "password is shorter than \(minPasswordLength) characters; choose a longer one"
             ))
         }
-        if value.utf8.count > maxPasswordBytes {
+        if length > maxPasswordLength {
             errors.append(FieldError(
                 field: field,
-                message: "password is longer than \(maxPasswordBytes) bytes; choose a shorter one"
+                message: "password is longer than \(maxPasswordLength) characters; choose a shorter one"
             ))
         }
         if !value.isEmpty && value.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
