@@ -34,7 +34,7 @@ export NO_PROXY=127.0.0.1,localhost,::1 no_proxy=127.0.0.1,localhost,::1
 # --generation-with-security-parameters false: the hooks send real credentials, and generated
 # random ones would otherwise take their place. The `ignored_auth` check still sends its own
 # requests without credentials and with invalid ones.
-exec schemathesis run "$url/v1/openapi.json" \
+exec schemathesis --config-file "$here/schemathesis.toml" run "$url/v1/openapi.json" \
     --url "$url" \
     --checks all \
     --phases examples,coverage,fuzzing,stateful \

@@ -122,7 +122,7 @@ struct AccountByIDTests {
         #expect(read?["companyName"]?.string == "Customer A1")
     }
 
-    @Test("accountType change is 400")
+    @Test("accountType change is 409")
     func typeChange() throws {
         let server = try TestServer()
         let tenants = try Tenants(server: server)
@@ -130,8 +130,9 @@ struct AccountByIDTests {
         let response = try server.call(
             "PUT", "/v1/accounts/\(tenants.customerA1)", token: token,
             json: #"{"accountType":"User","userAccount":{"loginInformation":[]}}"#)
+        // The body is valid on its own; it conflicts with the stored account's type.
         expectError(
-            response, 400, StatusText.badRequest, detail: "Account \(tenants.customerA1) is a Customer account; its type cannot change to User.")
+            response, 409, StatusText.conflict, detail: "Account \(tenants.customerA1) is a Customer account; its type cannot change to User.")
     }
 
     @Test("moving an account is 400")

@@ -155,11 +155,11 @@ struct TokenCallTests {
     @Test("oversized form is 413")
     func oversizedForm() throws {
         let server = try TestServer()
-        let form = "username=\(TestServer.adminUsername)&password=" + String(repeating: "a", count: 9000)
+        let form = "username=\(TestServer.adminUsername)&password=" + String(repeating: "a", count: 17_000)
         let response = try server.postToken(form, headers: server.formHeaders)
         expectError(
             response, 413, StatusText.payloadTooLarge,
-            detail: "The request body has \(form.utf8.count) bytes; this route accepts at most 8192 bytes.")
+            detail: "The request body has \(form.utf8.count) bytes; this route accepts at most 16384 bytes.")
     }
 
     @Test("lockout answers 429 then expires")

@@ -152,7 +152,7 @@ extension Application {
         guard problems.isEmpty else {
             throw APIError.badRequest("The account body has invalid fields; see errors.", fields: problems)
         }
-        try checkModules(modules, parentModules: parentModules, prefix: body.prefix, action: "create account")
+        try checkModules(modules, parentModules: parentModules, prefix: body.prefix)
         try checkUniqueUsernames(drafts, prefix: body.prefix)
 
         // Store.
@@ -237,7 +237,7 @@ extension Application {
             }
             let parentModules = try await parentModules(of: account)
             account.modules = modulesPatch.applied(to: account.modules)
-            try checkModules(account.modules, parentModules: parentModules, prefix: body.prefix, action: "update account")
+            try checkModules(account.modules, parentModules: parentModules, prefix: body.prefix)
         }
         if let drafts {
             try checkUniqueUsernames(drafts, prefix: body.prefix)
@@ -364,14 +364,12 @@ extension Application {
         }
     }
 
-    /// Rejects modules the parent account lacks with 403: an account cannot pass on access it does not have.
-    private func checkModules(_ modules: Modules, parentModules: Modules, prefix: String, action: String) throws {
-        let missing = modules.missing(from: parentModules)
-        guard !missing.isEmpty else { return }
-        let names = missing.joined(separator: ", ")
-        throw APIError.forbidden(
-            action: action,
-            detail: "The parent account does not have the module(s) \(names); set them to false in \(prefix).modulesAccess or enable them on the parent first.")
+    /// Rejects modules the parent account lacks with 400 naming each module: a child never
+    /// holds a module its parent lacks.
+    private func checkModules(_ modules: Modules, parentModules: Modules, prefix: String) throws {
+        let problems = AccountRules.validate(modules: modules, parentModules: parentModules, fieldPrefix: "\(prefix).modulesAccess")
+        guard !problems.isEmpty else { return }
+        throw APIError.badRequest("The account body has invalid fields; see errors.", fields: problems)
     }
 
     /// Checks that a `resellerId` or `parentId` names an account that can be the parent of `kind`.
