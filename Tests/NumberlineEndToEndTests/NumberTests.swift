@@ -120,7 +120,7 @@ struct NumberTests {
         #expect(try server.uploadJSON(carrier: carrier, token: tokenA, numbers: ["19195550100"]).status == 200)
         #expect(try server.uploadJSON(carrier: carrier, token: tokenB, numbers: ["19195550200"]).status == 200)
 
-        // B moving A's number reads exactly like moving a number nobody has.
+        // B moving A's number gets the same response as moving a number that does not exist.
         let foreign = try server.call("POST", "/v1/numbers/assign", token: tokenB, json: #"{"telephoneNumbers":["19195550100"],"customerId":"\#(tenants.customerB1)"}"#)
         let missing = try server.call("POST", "/v1/numbers/assign", token: tokenB, json: #"{"telephoneNumbers":["19195550999"],"customerId":"\#(tenants.customerB1)"}"#)
         #expect(foreign.status == 409)

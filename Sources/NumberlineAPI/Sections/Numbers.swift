@@ -190,7 +190,7 @@ extension Application {
         return (limit, after, values)
     }
 
-    /// A number query limited to the caller's subtree.
+    /// Returns a number query limited to the caller's subtree.
     func scopedQuery(_ context: RequestContext, limit: Int) -> NumberQuery {
         let caller = context.caller
         // A scope path starts with its reseller's id: "/<reseller>/<customer>/…".
@@ -239,7 +239,7 @@ extension Application {
         }
     }
 
-    /// The status object with one count member, such as `"numbersAdded": 1000`.
+    /// Returns the status object with one count member, such as `"numbersAdded": 1000`.
     func countResponse(_ key: String, _ count: Int) -> HTTPResponse {
         var writer = JSONWriter()
         writer.beginObject()

@@ -116,8 +116,8 @@ enum NumberWire {
         return rows
     }
 
-    /// Decodes `{"telephoneNumbers": […], "customerId"?}` for assign, release and delete;
-    /// `allowCustomer` says whether `customerId` is expected.
+    /// Decodes `{"telephoneNumbers": […], "customerId"?}` for assign, release and delete.
+    /// `customerId` is read, and required, only when `allowCustomer` is true.
     static func decodeNumberList(_ json: JSONValue, allowCustomer: Bool) throws -> (inputs: [String], region: String?, customerID: Int64?) {
         var reader = WireReader()
         guard let object = reader.object(json, at: "body") else {
@@ -168,7 +168,7 @@ enum NumberWire {
         return inputs
     }
 
-    /// Reads the optional `countryCode`, which must be a region libphonenumber knows.
+    /// Reads the optional `countryCode`, which must be a region with libphonenumber metadata.
     private static func readRegion(_ object: JSONObject, reader: inout WireReader) -> String? {
         guard case .some(.some(let code)) = reader.string(object, "countryCode", at: "") else {
             return nil
@@ -218,12 +218,14 @@ enum NumberWire {
         } else {
             writer.null()
         }
+
         writer.key("accountId")
         writer.string(String(number.accountID))
         writer.key("accountType")
         writer.string(number.accountKind.rawValue)
         writer.key("status")
         writer.string(number.status.rawValue)
+
         writer.key("type")
         writer.optionalString(number.attributes.type)
         writer.key("subType")

@@ -51,12 +51,12 @@ extension TestServer {
 }
 
 extension TestResponse {
-    /// The `telephoneNumber` of each entry of a bulk error's `errors`.
+    /// Returns the `telephoneNumber` of each entry of a bulk error's `errors`.
     func rejectedNumbers() -> [String] {
         (try? json())?["errors"]?.array?.compactMap { $0["telephoneNumber"]?.string } ?? []
     }
 
-    /// The `reason` of each entry of a bulk error's `errors`.
+    /// Returns the `reason` of each entry of a bulk error's `errors`.
     func rejectionReasons() -> [String] {
         (try? json())?["errors"]?.array?.compactMap { $0["reason"]?.string } ?? []
     }
