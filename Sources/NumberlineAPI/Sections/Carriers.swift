@@ -126,7 +126,9 @@ extension Application {
 
         // Validate every number.
         let mode = try await store.numberValidation(instanceID: context.instance.id)
+        let parseStart = monotonicMilliseconds()
         let parsed = await NumberParsing.parse(body.rows, mode: mode, chunkCount: pool.threadCount)
+        let parseMilliseconds = monotonicMilliseconds() - parseStart
         guard parsed.rejectedCount == 0 else {
             return NumberWire.rejectionResponse(
                 status: 400,
@@ -140,11 +142,16 @@ extension Application {
         let placement = NumberPlacement(
             instanceID: context.instance.id, carrierID: carrier.id, accountID: holder.id,
             status: toCustomer ? .assigned : .available, activatedAt: toCustomer ? now : nil, time: now)
-        switch try await store.insertNumbers(parsed.numbers, placement: placement) {
+        // NOTE: the server answers 503 once --request-timeout-ms passes, but this transaction
+        // still runs to its end and may commit, so a client that retries then gets 409.
+        let storeStart = monotonicMilliseconds()
+        let outcome = try await store.insertNumbers(parsed.numbers, placement: placement)
+        let storeMilliseconds = monotonicMilliseconds() - storeStart
+        switch outcome {
         case .changed(let count):
             Log.info("numbers uploaded", [
                 "carrier_id": String(carrier.id), "account_id": String(holder.id), "count": String(count),
-                "request_id": request.requestID,
+                "parse_ms": String(parseMilliseconds), "store_ms": String(storeMilliseconds), "request_id": request.requestID,
             ])
             return countResponse("numbersAdded", count)
         case .rejected(let rejections, let total):

@@ -4,6 +4,10 @@ import NumberlineJSON
 import NumberlineNumbers
 import NumberlineStore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 // The number inventory: listing and looking up the numbers a caller can see, and moving them
 // between a reseller's inventory and its customers.
 extension Application {
@@ -260,6 +264,13 @@ extension Application {
         }
         return id
     }
+}
+
+/// Returns milliseconds of the monotonic clock, for measuring how long a step took.
+func monotonicMilliseconds() -> Int64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
 }
 
 /// A finished error response for a bulk call, thrown out of a helper.
