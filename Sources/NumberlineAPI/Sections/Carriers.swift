@@ -142,7 +142,7 @@ extension Application {
         let placement = NumberPlacement(
             instanceID: context.instance.id, carrierID: carrier.id, accountID: holder.id,
             status: toCustomer ? .assigned : .available, activatedAt: toCustomer ? now : nil, time: now)
-        // NOTE: the server answers 503 once --request-timeout-ms passes, but this transaction
+        // NOTE: the server returns 503 once --request-timeout-ms passes, but this transaction
         // still runs to its end and may commit, so a client that retries then gets 409.
         let storeStart = monotonicMilliseconds()
         let outcome = try await store.insertNumbers(parsed.numbers, placement: placement)
