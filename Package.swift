@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "NumberlineNumbers", dependencies: ["NumberlineCore", "CPhoneNumber"]),
         .target(
             name: "NumberlineAPI",
-            dependencies: ["NumberlineCore", "NumberlineStore", "NumberlineHTTP", "NumberlineJSON", "CSodium"],
+            dependencies: ["NumberlineCore", "NumberlineStore", "NumberlineHTTP", "NumberlineJSON", "NumberlineNumbers", "CSodium"],
             // Generates `PackageResources.openapi_json: [UInt8]`, so the binary needs no bundle at run time.
             resources: [.embedInCode("Resources/openapi.json")]
         ),

@@ -61,6 +61,8 @@ public final class Application: Sendable {
         registerSystem(&router)
         registerAuthorization(&router)
         registerAccounts(&router)
+        registerCarriers(&router)
+        registerNumbers(&router)
         return router
     }
 

@@ -49,6 +49,13 @@ public final class BlockingPool: Sendable {
         }
     }
 
+    /// Queues `job` even when `maxQueued` jobs already wait. Only the task executor uses it,
+    /// because a job of a task that already runs on the pool must not be dropped.
+    func enqueueUnbounded(_ job: @escaping @Sendable () -> Void) {
+        state.withLock { $0.jobs.append(job) }
+        signal.post()
+    }
+
     /// Jobs waiting for a thread.
     public var queuedCount: Int {
         state.withLock { $0.jobs.count - $0.head }

@@ -8,6 +8,9 @@ let commands: [(name: String, summary: String)] = [
     ("migrate", "Apply pending database migrations."),
     ("instance create NAME", "Create a platform instance."),
     ("instance list", "List instances."),
+    ("instance set NAME", "Change an instance's settings (--number-validation)."),
+    ("carrier create NAME", "Define a carrier in an instance."),
+    ("carrier list", "List an instance's carriers."),
     ("admin create", "Create a platform admin login (password on standard input)."),
     ("apikey create", "Issue an API key for an instance and print it."),
     ("apikey list", "List an instance's API keys (ids and labels, never keys)."),
@@ -44,6 +47,17 @@ do {
         try await ServeCommand.run(Array(arguments.dropFirst()))
     case "migrate":
         try await AdminCommands.migrate(Array(arguments.dropFirst()))
+    case "carrier":
+        guard arguments.count >= 2 else {
+            fail("numberline carrier: missing subcommand; see 'numberline --help'", status: 2)
+        }
+        if arguments[1] == "--help" || arguments[1] == "-h" {
+            printUsage()
+            exit(0)
+        }
+        try await InventoryCommands.run(group: first, subcommand: arguments[1], Array(arguments.dropFirst(2)))
+    case "instance" where arguments.count >= 2 && arguments[1] == "set":
+        try await InventoryCommands.run(group: first, subcommand: arguments[1], Array(arguments.dropFirst(2)))
     case "instance", "admin", "apikey":
         guard arguments.count >= 2 else {
             fail("numberline \(first): missing subcommand; see 'numberline --help'", status: 2)

@@ -177,6 +177,12 @@ final class SQLiteConnection: @unchecked Sendable {
         try query(sql, values, row: transform).first
     }
 
+    /// Runs `body` with the raw connection handle, for statements that bind values
+    /// themselves (`SQLiteRowInserter`). `body` must leave no statement of its own unfinalized.
+    func withHandle<Result>(_ body: (OpaquePointer) throws -> Result) throws -> Result {
+        try body(try openHandle())
+    }
+
     var lastInsertRowID: Int64 {
         handle.map { sqlite3_last_insert_rowid($0) } ?? 0
     }

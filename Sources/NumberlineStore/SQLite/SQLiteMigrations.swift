@@ -153,5 +153,25 @@ let sqliteMigrations: [SQLiteMigration] = [
             );
             CREATE INDEX numbers_account ON numbers (account_id);
             """
-    )
+    ),
+    // The number inventory: validation mode per instance, the holder's reseller on each
+    // number for per-reseller listings, and indexes whose last column is the telephone
+    // number, so that keyset pages read in index order. numbers_account gives way to an
+    // index with the same leading column, which still serves account deletion checks.
+    SQLiteMigration(
+        version: 2,
+        sql: """
+            ALTER TABLE instances ADD COLUMN number_validation TEXT NOT NULL DEFAULT 'possible'
+                CHECK (number_validation IN ('possible', 'strict'));
+
+            ALTER TABLE numbers ADD COLUMN reseller_id INTEGER REFERENCES accounts (id);
+            ALTER TABLE numbers ADD COLUMN updated_at INTEGER;
+            UPDATE numbers SET reseller_id = (SELECT a.reseller_id FROM accounts a WHERE a.id = numbers.account_id);
+
+            DROP INDEX numbers_account;
+            CREATE INDEX numbers_account_status ON numbers (account_id, status, telephone_number);
+            CREATE INDEX numbers_reseller ON numbers (reseller_id, telephone_number);
+            CREATE INDEX numbers_carrier ON numbers (instance_id, carrier_id, telephone_number);
+            """
+    ),
 ]

@@ -1,0 +1,299 @@
+import NumberlineCore
+
+// MARK: - Carriers and validation mode
+
+extension SQLiteStore {
+    public func createCarrier(instanceID: Int64, name: String) async throws -> Carrier {
+        try write { db in
+            try requireInstance(instanceID, db)
+            try reportingDuplicate(field: "name", value: name) {
+                try db.run("INSERT INTO carriers (instance_id, name) VALUES (?, ?)", [.integer(instanceID), .text(name)])
+            }
+            return Carrier(id: db.lastInsertRowID, instanceID: instanceID, name: name)
+        }
+    }
+
+    public func carriers(instanceID: Int64) async throws -> [Carrier] {
+        try read { db in
+            try db.query("SELECT id, instance_id, name FROM carriers WHERE instance_id = ? ORDER BY id", [.integer(instanceID)]) { row in
+                Carrier(id: row.int64(0), instanceID: row.int64(1), name: row.text(2) ?? "")
+            }
+        }
+    }
+
+    public func carrier(id: Int64, instanceID: Int64) async throws -> Carrier? {
+        try read { db in
+            try db.queryFirst(
+                "SELECT id, instance_id, name FROM carriers WHERE id = ? AND instance_id = ?", [.integer(id), .integer(instanceID)]
+            ) { row in
+                Carrier(id: row.int64(0), instanceID: row.int64(1), name: row.text(2) ?? "")
+            }
+        }
+    }
+
+    public func numberValidation(instanceID: Int64) async throws -> NumberValidation {
+        let text = try read { db in
+            try db.queryFirst("SELECT number_validation FROM instances WHERE id = ?", [.integer(instanceID)]) { $0.text(0) } ?? nil
+        }
+        return text.flatMap(NumberValidation.init(rawValue:)) ?? .possible
+    }
+
+    public func setNumberValidation(_ mode: NumberValidation, instanceID: Int64) async throws {
+        try write { db in
+            let changed = try db.run(
+                "UPDATE instances SET number_validation = ? WHERE id = ?", [.text(mode.rawValue), .integer(instanceID)])
+            guard changed == 1 else {
+                throw StoreError.notFound
+            }
+        }
+    }
+}
+
+// MARK: - Reading numbers
+
+extension SQLiteStore {
+    /// Columns read by `numberRecord(from:)`, on the aliases `n` (numbers), `a` (holder) and `c` (carrier).
+    private static let numberColumns = """
+        n.telephone_number, n.country, n.carrier_id, c.name, n.account_id, a.kind, a.path, a.reseller_id,
+        n.status, n.type, n.sub_type, n.order_type, n.route_label, n.activated_at, n.instance_id
+        """
+
+    private static let numberJoins = "JOIN accounts a ON a.id = n.account_id LEFT JOIN carriers c ON c.id = n.carrier_id"
+
+    public func numbers(_ query: NumberQuery) async throws -> [NumberRecord] {
+        var filters = ["n.instance_id = ?"]
+        var values: [SQLiteValue] = [.integer(query.instanceID)]
+
+        // Each filter on an indexed column (account, reseller, carrier) lets the planner pick that index.
+        if let accountID = query.accountID {
+            filters.append("n.account_id = ?")
+            values.append(.integer(accountID))
+        }
+        if let resellerID = query.scopeResellerID {
+            filters.append("n.reseller_id = ?")
+            values.append(.integer(resellerID))
+        }
+        if query.scopePath != "/" {
+            let range = PathRange(prefix: query.scopePath)
+            filters.append("a.path >= ? AND a.path < ?")
+            values += range.values
+        }
+        if let carrierID = query.carrierID {
+            filters.append("n.carrier_id = ?")
+            values.append(.integer(carrierID))
+        }
+        if let status = query.status {
+            filters.append("n.status = ?")
+            values.append(.text(status.rawValue))
+        }
+        if let prefix = query.prefix, !prefix.isEmpty {
+            let range = PathRange(prefix: prefix)
+            filters.append("n.telephone_number >= ? AND n.telephone_number < ?")
+            values += range.values
+        }
+        if let after = query.after {
+            filters.append("n.telephone_number > ?")
+            values.append(.text(after))
+        }
+        values.append(.integer(Int64(query.limit)))
+
+        let sql = """
+            SELECT \(Self.numberColumns) FROM numbers n \(Self.numberJoins)
+            WHERE \(filters.joined(separator: " AND "))
+            ORDER BY n.telephone_number LIMIT ?
+            """
+        return try read { db in
+            try db.query(sql, values, row: Self.numberRecord(from:))
+        }
+    }
+
+    public func number(_ telephoneNumber: String, instanceID: Int64) async throws -> NumberRecord? {
+        try read { db in
+            try number(telephoneNumber, instanceID: instanceID, db)
+        }
+    }
+
+    private func number(_ telephoneNumber: String, instanceID: Int64, _ db: SQLiteConnection) throws -> NumberRecord? {
+        try db.queryFirst(
+            "SELECT \(Self.numberColumns) FROM numbers n \(Self.numberJoins) WHERE n.instance_id = ? AND n.telephone_number = ?",
+            [.integer(instanceID), .text(telephoneNumber)],
+            row: Self.numberRecord(from:)
+        )
+    }
+
+    private static func numberRecord(from row: SQLiteRow) -> NumberRecord {
+        var carrier: Carrier?
+        if let carrierID = row.optionalInt64(2) {
+            carrier = Carrier(id: carrierID, instanceID: row.int64(14), name: row.text(3) ?? "")
+        }
+        return NumberRecord(
+            telephoneNumber: row.text(0) ?? "",
+            country: row.text(1),
+            carrier: carrier,
+            accountID: row.int64(4),
+            accountKind: AccountKind(rawValue: row.text(5) ?? "") ?? .customer,
+            accountPath: row.text(6) ?? "",
+            resellerID: row.int64(7),
+            status: NumberStatus(rawValue: row.text(8) ?? "") ?? .available,
+            attributes: NumberAttributes(type: row.text(9), subType: row.text(10), orderType: row.text(11), routeLabel: row.text(12)),
+            activatedAt: row.optionalInt64(13)
+        )
+    }
+}
+
+// MARK: - Changing numbers
+
+extension SQLiteStore {
+    public func insertNumbers(_ numbers: [NewNumber], placement: NumberPlacement) async throws -> BulkOutcome {
+        do {
+            return try insertNumbersOrRollBack(numbers, placement: placement)
+        } catch let rollback as RollbackWith {
+            return rollback.outcome
+        }
+    }
+
+    private func insertNumbersOrRollBack(_ numbers: [NewNumber], placement: NumberPlacement) throws -> BulkOutcome {
+        try write { db in
+            try requireInstance(placement.instanceID, db)
+            let carrierExists = try db.queryFirst(
+                "SELECT 1 FROM carriers WHERE id = ? AND instance_id = ?", [.integer(placement.carrierID), .integer(placement.instanceID)]
+            ) { _ in true } ?? false
+            let resellerID = try db.queryFirst(
+                "SELECT reseller_id FROM accounts WHERE id = ? AND instance_id = ? AND kind IN ('Reseller', 'Customer')",
+                [.integer(placement.accountID), .integer(placement.instanceID)]
+            ) { $0.int64(0) }
+            guard carrierExists, let resellerID else {
+                throw StoreError.notFound
+            }
+
+            // Conflicting rows are skipped rather than failing the statement, so one pass finds
+            // every number already present. Any conflict rolls the whole transaction back.
+            let insert = """
+                INSERT INTO numbers (instance_id, telephone_number, country, carrier_id, account_id, reseller_id, status,
+                    type, sub_type, order_type, route_label, activated_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (instance_id, telephone_number) DO NOTHING
+                """
+            let inserter = try SQLiteRowInserter(db, sql: insert)
+            defer { inserter.finalize() }
+            // Parameters 1, 4, 5, 6, 7, 12 and 13 are the same for every row.
+            inserter.bind(1, .integer(placement.instanceID))
+            inserter.bind(4, .integer(placement.carrierID))
+            inserter.bind(5, .integer(placement.accountID))
+            inserter.bind(6, .integer(resellerID))
+            inserter.bind(7, .text(placement.status.rawValue))
+            inserter.bind(12, SQLiteValue(placement.activatedAt))
+            inserter.bind(13, .integer(placement.time))
+
+            var rejections: [NumberRejection] = []
+            var rejected = 0
+            for number in numbers {
+                inserter.bind(2, number.telephoneNumber)
+                inserter.bind(3, number.country)
+                inserter.bind(8, number.attributes.type)
+                inserter.bind(9, number.attributes.subType)
+                inserter.bind(10, number.attributes.orderType)
+                inserter.bind(11, number.attributes.routeLabel)
+                if try inserter.step() == 0 {
+                    rejected += 1
+                    if rejections.count < NumberRules.maxListedRejections {
+                        rejections.append(NumberRejection(telephoneNumber: number.telephoneNumber, reason: .alreadyPresent))
+                    }
+                }
+            }
+            guard rejected == 0 else {
+                throw RollbackWith(outcome: .rejected(rejections: rejections, total: rejected))
+            }
+            return .changed(numbers.count)
+        }
+    }
+
+    public func assignNumbers(
+        _ telephoneNumbers: [String], instanceID: Int64, scopePath: String, customerID: Int64, time: Int64
+    ) async throws -> BulkOutcome {
+        try write { db in
+            guard let customer = try account(id: customerID, instanceID: instanceID, db), customer.kind == .customer,
+                customer.path.hasPrefix(scopePath)
+            else {
+                throw StoreError.notFound
+            }
+            return try changeNumbers(telephoneNumbers, instanceID: instanceID, scopePath: scopePath, carrierID: nil, db) { number in
+                NumberRules.assignmentBlocker(number, targetPath: customer.path)
+            } apply: { telephoneNumber in
+                try db.run(
+                    """
+                    UPDATE numbers SET account_id = ?, status = ?, activated_at = ?, updated_at = ?
+                    WHERE instance_id = ? AND telephone_number = ?
+                    """,
+                    [.integer(customer.id), .text(NumberStatus.assigned.rawValue), .integer(time), .integer(time),
+                     .integer(instanceID), .text(telephoneNumber)])
+            }
+        }
+    }
+
+    public func releaseNumbers(_ telephoneNumbers: [String], instanceID: Int64, scopePath: String, time: Int64) async throws -> BulkOutcome {
+        try write { db in
+            try changeNumbers(telephoneNumbers, instanceID: instanceID, scopePath: scopePath, carrierID: nil, db) { number in
+                NumberRules.releaseBlocker(number)
+            } apply: { telephoneNumber in
+                // reseller_id never changes: a number stays in its reseller's branch.
+                try db.run(
+                    """
+                    UPDATE numbers SET account_id = reseller_id, status = ?, activated_at = NULL, updated_at = ?
+                    WHERE instance_id = ? AND telephone_number = ?
+                    """,
+                    [.text(NumberStatus.available.rawValue), .integer(time), .integer(instanceID), .text(telephoneNumber)])
+            }
+        }
+    }
+
+    public func deleteNumbers(_ telephoneNumbers: [String], instanceID: Int64, carrierID: Int64, scopePath: String) async throws -> BulkOutcome {
+        try write { db in
+            try changeNumbers(telephoneNumbers, instanceID: instanceID, scopePath: scopePath, carrierID: carrierID, db) { number in
+                NumberRules.deletionBlocker(number)
+            } apply: { telephoneNumber in
+                try db.run("DELETE FROM numbers WHERE instance_id = ? AND telephone_number = ?", [.integer(instanceID), .text(telephoneNumber)])
+            }
+        }
+    }
+
+    /// Checks every number with `blocker` and applies `apply` to each only when none is rejected.
+    ///
+    /// A number outside `scopePath`, or of another carrier than `carrierID`, is rejected as
+    /// `.notFound`, exactly like a missing one.
+    private func changeNumbers(
+        _ telephoneNumbers: [String], instanceID: Int64, scopePath: String, carrierID: Int64?, _ db: SQLiteConnection,
+        blocker: (NumberRecord) -> NumberRejectionReason?, apply: (String) throws -> Void
+    ) throws -> BulkOutcome {
+        var rejections: [NumberRejection] = []
+        var rejected = 0
+        for telephoneNumber in telephoneNumbers {
+            var reason: NumberRejectionReason?
+            if let number = try number(telephoneNumber, instanceID: instanceID, db), number.accountPath.hasPrefix(scopePath),
+                carrierID == nil || number.carrier?.id == carrierID
+            {
+                reason = blocker(number)
+            } else {
+                reason = .notFound
+            }
+            if let reason {
+                rejected += 1
+                if rejections.count < NumberRules.maxListedRejections {
+                    rejections.append(NumberRejection(telephoneNumber: telephoneNumber, reason: reason))
+                }
+            }
+        }
+        guard rejected == 0 else {
+            return .rejected(rejections: rejections, total: rejected)
+        }
+        for telephoneNumber in telephoneNumbers {
+            try apply(telephoneNumber)
+        }
+        return .changed(telephoneNumbers.count)
+    }
+}
+
+/// Thrown inside a write transaction to roll it back while still returning `outcome`.
+struct RollbackWith: Error {
+    var outcome: BulkOutcome
+}
