@@ -1,6 +1,6 @@
 import NumberlineCore
 
-/// Where a bulk feature change applies: the instance, the subtree whose numbers it may touch, and the time.
+/// The reach of a feature change: the instance, the subtree whose numbers it may touch, and the time.
 public struct FeatureScope: Sendable, Equatable {
     public var instanceID: Int64
     /// Only numbers held by accounts whose path starts with this one are found; `/` for the whole instance.
@@ -15,7 +15,7 @@ public struct FeatureScope: Sendable, Equatable {
     }
 }
 
-/// How a bulk write treats numbers that already have the feature.
+/// The rule a bulk write applies to numbers that already have the feature.
 public enum FeatureWriteMode: Sendable, Equatable {
     /// Every number must lack the feature (409 otherwise).
     case add
@@ -27,6 +27,9 @@ public enum FeatureWriteMode: Sendable, Equatable {
 ///
 /// Every bulk method is one transaction and all-or-nothing: it returns `.rejected` and changes
 /// nothing when any number fails. A number outside the scope is rejected exactly like a missing one.
+///
+/// NOTE: features stay on a number that is released back to its reseller's inventory or moved
+/// to another customer, and they are deleted with the number. Neither move checks them yet.
 public protocol FeatureStore: Sendable {
     // MARK: - Per-number features
 
@@ -45,12 +48,12 @@ public protocol FeatureStore: Sendable {
     func createDisasterPlan(
         telephoneNumbers: [String], forwardTo: String, countryCode: String?, scope: FeatureScope
     ) async throws -> Result<DisasterPlan, FeatureRejections>
-    /// Changes the target of every plan that holds one of the numbers. With `planID`, every
+    /// Changes the target of every plan that contains one of the numbers. With `planID`, every
     /// number must belong to that plan.
     func updateDisasterPlans(
         telephoneNumbers: [String], planID: DisasterPlanID?, forwardTo: String, countryCode: String?, scope: FeatureScope
     ) async throws -> FeatureOutcome
-    /// The plan that holds a number inside `scope`.
+    /// Returns the plan that contains a number inside `scope`.
     func disasterPlan(of telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<DisasterPlan>
     /// Takes a number out of its plan; a plan left without numbers is deleted.
     func removeDisasterPlan(from telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<DisasterPlan>

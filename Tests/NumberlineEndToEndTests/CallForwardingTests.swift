@@ -20,7 +20,7 @@ struct CallForwardingTests {
         #expect(read.status == 200)
         #expect(read.text == #"{"telephoneNumbers":["19195550101"],"callForwardNumber":"19195551234","countryCode":"US"}"#)
 
-        // The reseller above sees it too, and a formatted path number is normalized.
+        // The reseller above can read it too, and a formatted path number is normalized.
         let formatted = try f.call("GET", "/v1/callforwarding/%2B1-919-555-0100", token: f.resellerA)
         #expect(formatted.status == 200)
         #expect(formatted.field("callForwardNumber") == "19195551234")

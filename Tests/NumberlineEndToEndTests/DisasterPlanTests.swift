@@ -5,7 +5,7 @@ import Testing
 struct DisasterPlanTests {
     typealias F = FeatureFixture
 
-    /// Creates a plan and returns its id, failing unless the call answers 200.
+    /// Creates a plan and returns its id, failing unless the call returns 200.
     private func createPlan(_ f: FeatureFixture, numbers: [String], token: String, target: String = "19195551234") throws -> String {
         let response = try f.call("POST", "/v1/disasterplans", token: token,
             json: #"{"telephoneNumbers":\#(F.list(numbers)),"callForwardNumber":"\#(target)","countryCode":"US"}"#)

@@ -6,12 +6,12 @@ import Testing
 struct EmergencyAddressTests {
     typealias F = FeatureFixture
 
-    /// An address body; `extra` is spliced in before the closing brace (start it with a comma).
+    /// Returns an address body; `extra` is spliced in before the closing brace (start it with a comma).
     static func address(state: String = "NC", postalCode: String = "27601", country: String = "US", extra: String = "") -> String {
         #"{"name":"Head office","streetNumber":"100","streetName":"Main Street","addressType":"OFC","addressDescription":"Floor 2","countryCode":"\#(country)","postalCode":"\#(postalCode)","stateCode":"\#(state)","city":"Raleigh"\#(extra)}"#
     }
 
-    /// Creates an address and returns its `locationId`, failing unless the call answers 200.
+    /// Creates an address and returns its `locationId`, failing unless the call returns 200.
     private func create(_ f: FeatureFixture, token: String, query: String = "", extra: String = "") throws -> Int64 {
         let response = try f.call("POST", "/v1/emergencyaddresses\(query)", token: token, json: Self.address(extra: extra))
         guard response.status == 200, let id = response.member("locationId")?.int64 else {
@@ -56,7 +56,7 @@ struct EmergencyAddressTests {
         let list = try f.call("GET", "/v1/emergencyaddresses", token: f.customerA1)
         #expect(try list.json().array?.count == 1)
 
-        // Updating the address that already holds the number keeps it.
+        // Updating the address that the number already uses keeps it there.
         let keep = try f.call("PUT", "/v1/emergencyaddresses", token: f.customerA1,
             json: Self.address(extra: #","locationId":\#(first),"telephoneNumbers":["\#(F.numbersA1[0])","\#(F.numbersA1[1])"]"#))
         #expect(keep.status == 200, "\(keep.text)")

@@ -5,7 +5,7 @@ import Testing
 struct SiteTests {
     typealias F = FeatureFixture
 
-    /// Creates a site and returns its id, failing unless the call answers 200.
+    /// Creates a site and returns its id, failing unless the call returns 200.
     private func createSite(_ f: FeatureFixture, name: String, token: String, query: String = "") throws -> String {
         let response = try f.call("POST", "/v1/sites\(query)", token: token, json: #"{"departmentName":"\#(name)"}"#)
         guard response.status == 200, let id = response.field("siteId") else {

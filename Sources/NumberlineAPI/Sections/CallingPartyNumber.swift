@@ -24,8 +24,8 @@ extension Application {
         let cpnNumber = try featureTarget(body.strings["cpnNumber"], region: region, field: "cpnNumber")
         let numbers = try await parsedNumberList(body.telephoneNumbers, region: region)
 
-        // Authorize: the shown number must be one the caller's subtree holds, so nobody shows
-        // another tenant's number. An unknown and a foreign number get the same answer.
+        // Authorize: the shown number must be held inside the caller's subtree, so that no
+        // account can show another tenant's number. An unknown and a foreign number get the same 400.
         guard let held = try await store.number(cpnNumber, instanceID: context.instance.id), context.caller.canSee(path: held.accountPath) else {
             throw APIError.badRequest("The body has invalid fields; see errors.", fields: [FieldError(
                 field: "cpnNumber", message: "\(cpnNumber) does not exist or is not visible to you; use a number your account or its subtree holds")])

@@ -113,7 +113,7 @@ extension Application {
         return .json(200, Self.planBody(plan))
     }
 
-    /// The reference's plan object plus `active`.
+    /// Renders the reference's plan object plus `active`.
     private static func planBody(_ plan: DisasterPlan) -> [UInt8] {
         var writer = JSONWriter(capacity: 160 + plan.telephoneNumbers.count * 20)
         writer.beginObject()

@@ -33,7 +33,7 @@ extension Application {
         }
     }
 
-    /// The caller's subtree, as the feature store takes it.
+    /// Returns the caller's subtree (or `path`) as the feature store takes it.
     func featureScope(_ context: RequestContext, path: String? = nil) -> FeatureScope {
         FeatureScope(instanceID: context.instance.id, scopePath: path ?? context.caller.scopePath, time: Application.now())
     }
@@ -89,7 +89,7 @@ extension Application {
             [FeatureRejection(telephoneNumber: target, reason: .forwardsToItself)], action: "forward"))
     }
 
-    // MARK: - Answers
+    // MARK: - Responses
 
     /// Turns a bulk outcome into the status object or the error that lists the numbers.
     func featureResponse(_ outcome: FeatureOutcome, action: String, context: RequestContext, logMessage: String) -> HTTPResponse {
@@ -102,7 +102,7 @@ extension Application {
         }
     }
 
-    /// The error that lists rejected numbers, keeping only the most basic kind (400, then 409, then 404).
+    /// Renders the error that lists rejected numbers, keeping only the most basic kind (400, then 409, then 404).
     func rejectionResponse(_ rejections: [FeatureRejection], action: String) -> HTTPResponse {
         guard case .rejected(let kept) = FeatureOutcome.rejecting(rejections) else {
             return FeatureWire.rejectionResponse(rejections, action: action)

@@ -4,8 +4,8 @@ import NumberlineJSON
 import NumberlineStore
 
 // The Sites section: departments of a customer, to which Microsoft Teams users are assigned.
-// A customer's login works on its own sites; resellers, admins and customers acting for a
-// sub-customer name it with the customerId query parameter on GET and POST /v1/sites.
+// A customer's login works on its own sites. Resellers, admins and customers acting for a
+// sub-customer name the customer with the customerId query parameter on GET and POST /v1/sites.
 extension Application {
     func registerSites(_ router: inout Router) {
         router.add(.get, "/v1/sites", authenticated(listSites))

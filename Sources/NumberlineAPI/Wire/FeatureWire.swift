@@ -102,7 +102,7 @@ enum FeatureWire {
         return inputs
     }
 
-    /// Reads an optional `countryCode` member that must be a region libphonenumber knows; returns it upper-cased.
+    /// Checks an optional `countryCode` against the regions with libphonenumber metadata and returns it upper-cased.
     static func region(_ text: String?, field: String = "countryCode") throws -> String? {
         guard let text else {
             return nil
@@ -115,7 +115,7 @@ enum FeatureWire {
         return upper
     }
 
-    // MARK: - Answers
+    // MARK: - Responses
 
     /// Renders rejected numbers as `{"errors": [{"telephoneNumber", "reason"}], "errorCount"}`, the shape of the Numbers section.
     static func rejectionResponse(_ rejections: [FeatureRejection], action: String) -> HTTPResponse {
@@ -144,6 +144,7 @@ enum FeatureWire {
         } else {
             writer.null()
         }
+
         writer.key("callForwarding")
         if let forwarding = features.callForwarding {
             writer.beginObject()
@@ -155,6 +156,7 @@ enum FeatureWire {
         } else {
             writer.null()
         }
+
         writer.key("cpn")
         if let cpn = features.callingPartyNumber {
             writer.beginObject()
@@ -166,6 +168,7 @@ enum FeatureWire {
         } else {
             writer.null()
         }
+
         writer.key("disasterPlan")
         if let plan = features.disasterPlan {
             writer.beginObject()
@@ -181,6 +184,7 @@ enum FeatureWire {
         } else {
             writer.null()
         }
+
         writer.key("internationalCalling")
         if let criteria = features.internationalCalling {
             writer.beginObject()
@@ -190,6 +194,7 @@ enum FeatureWire {
         } else {
             writer.null()
         }
+
         writer.key("emergencyAddress")
         if let locationID = features.emergencyAddressID {
             writer.beginObject()
@@ -199,6 +204,7 @@ enum FeatureWire {
         } else {
             writer.null()
         }
+
         writer.endObject()
     }
 

@@ -37,8 +37,8 @@ extension FeatureRules {
         return FieldRules.validateFreeText(name, field: "departmentName").first?.message
     }
 
-    /// The key under which department names are unique per customer: the name folded to lower case,
-    /// so that "Sales" and "SALES" collide.
+    /// Returns the key under which department names are unique per customer: the name folded
+    /// to lower case, so that "Sales" and "SALES" collide.
     public static func departmentKey(_ name: String) -> String {
         name.lowercased()
     }

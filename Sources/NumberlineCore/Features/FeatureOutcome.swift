@@ -1,6 +1,6 @@
-/// Why one number of a bulk feature call was rejected. The whole call then changes nothing.
+/// The reason one number of a bulk feature call was rejected. The whole call then changes nothing.
 public enum FeatureRejectionReason: Sendable, Equatable {
-    /// The input is not a telephone number; the text says why.
+    /// The input is not a telephone number, and the text gives the parser's reason.
     case invalid(String)
     /// The number appears more than once in the request.
     case repeated

@@ -5,9 +5,9 @@ public enum FeatureRules {
 
     /// Punctuation a calling name may contain besides ASCII letters, digits and the space.
     ///
-    /// The set is the conservative subset that US CNAM providers accept everywhere: characters
-    /// outside it (accents, `@`, `/`, quotes other than the apostrophe) are dropped or replaced
-    /// by some carriers, so the server rejects them instead of storing a name that changes on the way.
+    /// The set is a conservative subset of what CNAM providers accept. Some carriers drop or
+    /// replace other characters (accents, `@`, `/`, quotes other than the apostrophe), so the
+    /// server rejects them rather than store a name that changes on the way to the called party.
     public static let callingNamePunctuation: Set<Character> = [".", ",", "&", "-", "'"]
 
     /// Returns why `name` cannot be a calling name, or `nil` when it can.
@@ -84,7 +84,7 @@ public struct DisasterPlanID: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Who may place international calls from a number. Raw values are the wire spelling.
+/// The international calling policy of a number. Raw values are the wire spelling.
 public enum InternationalCallingCriteria: String, Sendable, CaseIterable {
     case allowAll = "ALLOW-ALL-INTL"
     case blockAll = "BLOCK-ALL-INTL"

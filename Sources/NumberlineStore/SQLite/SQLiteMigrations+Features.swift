@@ -3,7 +3,7 @@
 ///
 /// Feature rows hang off `numbers.id` with `ON DELETE CASCADE`, so a number removed from the
 /// inventory takes its features along. Sites and addresses belong to a customer account and
-/// go with it. `department_key` holds the department name folded to lower case by the server
+/// go with it. `department_key` is the department name folded to lower case by the server
 /// (Unicode-aware, unlike SQLite's ASCII-only NOCASE), which makes names unique per customer
 /// in any letter case and works the same in PostgreSQL.
 let featureMigrationSQL = """

@@ -182,7 +182,7 @@ extension SQLiteStore {
         return (.found(plan), numberID, rowID)
     }
 
-    /// The numbers of a plan with their holders' paths, ordered by number.
+    /// Returns the numbers of a plan with their holders' paths, ordered by number.
     private func planMembers(rowID: Int64, _ db: SQLiteConnection) throws -> [(telephoneNumber: String, path: String)] {
         try db.query(
             """

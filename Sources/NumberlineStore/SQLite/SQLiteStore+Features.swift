@@ -3,7 +3,7 @@ import NumberlineCore
 // MARK: - Per-number features
 
 extension SQLiteStore {
-    /// The table and value columns of each per-number feature; every table is keyed by `number_id`.
+    /// Returns the table and value columns of each per-number feature; every table is keyed by `number_id`.
     private static func table(_ kind: NumberFeatureKind) -> (name: String, columns: [String]) {
         switch kind {
         case .callForwarding: ("call_forwardings", ["forward_to", "country_code"])
@@ -13,7 +13,7 @@ extension SQLiteStore {
         }
     }
 
-    /// The column values of `feature`, in the order of `table(_:)`.
+    /// Returns the column values of `feature`, in the order of `table(_:)`.
     private static func values(_ feature: NumberFeature) -> [SQLiteValue] {
         switch feature {
         case .callForwarding(let forwarding):

@@ -24,7 +24,7 @@ struct FeatureFixture {
     static let numbersA2 = ["19195550300", "19195550301"]
     /// Numbers held by customer B1 of the other reseller.
     static let numbersB1 = ["19195550400", "19195550401"]
-    /// A valid number that nobody holds.
+    /// A valid number that no account holds.
     static let unknownNumber = "19195550999"
 
     init() throws {
@@ -71,38 +71,38 @@ struct FeatureFixture {
         try server.call(method, target, token: token, json: json)
     }
 
-    /// A JSON array of strings.
+    /// Renders a JSON array of strings.
     static func list(_ numbers: [String]) -> String {
         "[" + numbers.map { "\"\($0)\"" }.joined(separator: ",") + "]"
     }
 }
 
 extension TestResponse {
-    /// The `telephoneNumber` of each entry of the bulk `errors` list.
+    /// Returns the `telephoneNumber` of each entry of the bulk `errors` list.
     func rejectedNumbers() -> [String] {
         guard case .object(let object)? = try? json(), let errors = object["errors"]?.array else { return [] }
         return errors.compactMap { $0.object?["telephoneNumber"]?.string }
     }
 
-    /// The `reason` of each entry of the bulk `errors` list.
+    /// Returns the `reason` of each entry of the bulk `errors` list.
     func rejectionReasons() -> [String] {
         guard case .object(let object)? = try? json(), let errors = object["errors"]?.array else { return [] }
         return errors.compactMap { $0.object?["reason"]?.string }
     }
 
-    /// The `field` of each entry of a validation `errors` list.
+    /// Returns the `field` of each entry of a validation `errors` list.
     func errorFields() -> [String] {
         guard case .object(let object)? = try? json(), let errors = object["errors"]?.array else { return [] }
         return errors.compactMap { $0.object?["field"]?.string }
     }
 
-    /// The `message` of each entry of a validation `errors` list.
+    /// Returns the `message` of each entry of a validation `errors` list.
     func errorMessages() -> [String] {
         guard case .object(let object)? = try? json(), let errors = object["errors"]?.array else { return [] }
         return errors.compactMap { $0.object?["message"]?.string }
     }
 
-    /// A member of a JSON object body.
+    /// Returns a member of a JSON object body.
     func member(_ name: String) -> JSONValue? {
         guard case .object(let object)? = try? json() else { return nil }
         return object[name]
