@@ -63,6 +63,13 @@ public final class Application: Sendable {
         registerAccounts(&router)
         registerCarriers(&router)
         registerNumbers(&router)
+        registerCallForwarding(&router)
+        registerCallingPartyNumber(&router)
+        registerCNAM(&router)
+        registerDisasterPlans(&router)
+        registerInternationalCalling(&router)
+        registerSites(&router)
+        registerEmergencyAddresses(&router)
         return router
     }
 

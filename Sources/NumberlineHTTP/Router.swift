@@ -21,13 +21,16 @@ public struct Router: Sendable {
     private struct Endpoint: Sendable {
         var handler: Handler
         var maxBodyBytes: Int?
+        /// The route's parameter names in path order. Routes that share a parameter position
+        /// may name it differently (`/plans/{number}` and `/plans/{planId}/activate`).
+        var parameterNames: [String]
     }
 
     private final class Node: @unchecked Sendable {
         // Built once before the server starts and only read afterwards, which is why
         // sharing it across loops needs no lock.
         var literals: [Substring: Node] = [:]
-        var parameter: (name: String, node: Node)?
+        var parameter: Node?
         var endpoints: [HTTPMethod: Endpoint] = [:]
         var methodOrder: [HTTPMethod] = []
     }
@@ -41,15 +44,15 @@ public struct Router: Sendable {
     public mutating func add(_ method: HTTPMethod, _ pattern: String, maxBodyBytes: Int? = nil, _ handler: @escaping Handler) {
         precondition(pattern.hasPrefix("/"), "route patterns start with /")
         var node = root
+        var parameterNames: [String] = []
         for segment in pattern.split(separator: "/", omittingEmptySubsequences: true) {
             if segment.hasPrefix("{") && segment.hasSuffix("}") {
-                let name = String(segment.dropFirst().dropLast())
+                parameterNames.append(String(segment.dropFirst().dropLast()))
                 if let existing = node.parameter {
-                    precondition(existing.name == name, "conflicting parameter names at \(pattern)")
-                    node = existing.node
+                    node = existing
                 } else {
                     let child = Node()
-                    node.parameter = (name, child)
+                    node.parameter = child
                     node = child
                 }
             } else if let child = node.literals[segment] {
@@ -61,7 +64,8 @@ public struct Router: Sendable {
             }
         }
         precondition(node.endpoints[method] == nil, "route \(method) \(pattern) registered twice")
-        node.endpoints[method] = Endpoint(handler: handler, maxBodyBytes: maxBodyBytes)
+        precondition(Set(parameterNames).count == parameterNames.count, "route \(pattern) repeats a parameter name")
+        node.endpoints[method] = Endpoint(handler: handler, maxBodyBytes: maxBodyBytes, parameterNames: parameterNames)
         node.methodOrder.append(method)
         routes.append(RouteDescription(method: method, pattern: pattern))
     }
@@ -69,20 +73,21 @@ public struct Router: Sendable {
     /// Finds the handler for a percent-encoded path; literal segments win over parameters.
     public func match(_ method: HTTPMethod, path: String) -> Match {
         var node = root
-        var parameters: [String: String] = [:]
+        var values: [String] = []
         for segment in path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
             let text = Substring(segment)
             if let child = node.literals[text] {
                 node = child
-            } else if let (name, child) = node.parameter {
+            } else if let child = node.parameter {
                 guard let value = URLEncoding.percentDecode(segment, plusIsSpace: false) else { return .notFound }
-                parameters[name] = value
+                values.append(value)
                 node = child
             } else {
                 return .notFound
             }
         }
         if let endpoint = node.endpoints[method] {
+            let parameters = Dictionary(uniqueKeysWithValues: zip(endpoint.parameterNames, values))
             return .found(endpoint.handler, parameters: parameters, maxBodyBytes: endpoint.maxBodyBytes)
         }
         if node.endpoints.isEmpty {

@@ -40,6 +40,7 @@ enum ServeCommand {
             return
         }
         _ = try options.requirePositionals([], command: command)
+        let stopSignal = StopSignal()
 
         // Configuration.
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -109,52 +110,53 @@ enum ServeCommand {
         }
 
         // Wait for a stop signal, then drain.
-        let signalName = await waitForStopSignal()
+        let signalName = await stopSignal.wait()
         Log.info("stopping", ["signal": signalName, "in_flight": String(server.inFlight)])
         let abandoned = server.shutdown()
         await store.close()
         Log.info("stopped", ["abandoned_requests": String(abandoned)])
     }
+}
 
-    /// Suspends until SIGTERM or SIGINT arrives and returns its name.
-    private static func waitForStopSignal() async -> String {
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        let queue = DispatchQueue(label: "numberline.signals")
-        return await withCheckedContinuation { continuation in
-            let once = OnceFlag()
-            var sources: [DispatchSourceSignal] = []
-            for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler {
-                    if once.claim() {
-                        continuation.resume(returning: name)
-                    }
-                }
-                source.resume()
-                sources.append(source)
+/// Catches SIGTERM and SIGINT from the moment it is made, so a signal sent while the server
+/// is still starting is kept, not lost, and ends the wait as soon as the wait begins.
+final class StopSignal: @unchecked Sendable {
+    // `received` and `waiter` are only touched on `queue`.
+    private let queue = DispatchQueue(label: "numberline.signals")
+    private var sources: [DispatchSourceSignal] = []
+    private var received: String?
+    private var waiter: CheckedContinuation<String, Never>?
+
+    init() {
+        for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+            // The dispatch source sees the signal only once its default action is off.
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler {
+                self.deliver(name)
             }
-            SignalSources.keep(sources)
+            source.resume()
+            sources.append(source)
         }
     }
-}
 
-/// True exactly once, for the first caller of `claim`.
-private final class OnceFlag: @unchecked Sendable {
-    // Only touched on the serial signal queue.
-    private var claimed = false
-
-    func claim() -> Bool {
-        defer { claimed = true }
-        return !claimed
+    /// Suspends until the first stop signal, returning at once if one came already; returns its name.
+    func wait() async -> String {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                if let received = self.received {
+                    continuation.resume(returning: received)
+                } else {
+                    self.waiter = continuation
+                }
+            }
+        }
     }
-}
 
-/// Keeps the signal sources alive for the life of the process.
-private enum SignalSources {
-    nonisolated(unsafe) static var retained: [DispatchSourceSignal] = []
-
-    static func keep(_ sources: [DispatchSourceSignal]) {
-        retained = sources
+    private func deliver(_ name: String) {
+        guard received == nil else { return }
+        received = name
+        waiter?.resume(returning: name)
+        waiter = nil
     }
 }

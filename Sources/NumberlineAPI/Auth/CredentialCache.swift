@@ -38,10 +38,12 @@ final class CredentialCache: Sendable {
     /// and the generation to pass to `store` after a miss.
     func lookup(_ key: String, now: Int64) -> (Credentials?, generation: UInt64) {
         guard lifetime > 0 else { return (nil, 0) }
-        let clock = CredentialCache.monotonicNanoseconds()
         return state.withLock { state -> (Credentials?, generation: UInt64) in
             guard let entry = state.entries[key] else { return (nil, state.generation) }
-            guard entry.generation == state.generation, clock - entry.storedAt < lifetime, entry.credentials.token.expiresAt > now else {
+            // Read under the lock: a clock read before it could be older than a `storedAt`
+            // written meanwhile, and the unsigned difference would overflow.
+            let clock = CredentialCache.monotonicNanoseconds()
+            guard entry.generation == state.generation, clock &- entry.storedAt < lifetime, entry.credentials.token.expiresAt > now else {
                 state.entries[key] = nil
                 return (nil, state.generation)
             }
@@ -53,9 +55,9 @@ final class CredentialCache: Sendable {
     /// then they may predate the change and are dropped.
     func store(_ credentials: Credentials, for key: String, generation: UInt64) {
         guard lifetime > 0 else { return }
-        let clock = CredentialCache.monotonicNanoseconds()
         state.withLock { state in
             guard state.generation == generation else { return }
+            let clock = CredentialCache.monotonicNanoseconds()
             if state.entries.count >= CredentialCache.maxEntries {
                 state.entries.removeAll(keepingCapacity: true)
             }

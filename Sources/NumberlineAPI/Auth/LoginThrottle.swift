@@ -93,6 +93,21 @@ public final class LoginThrottle: Sendable {
 
     /// The entry as it stands at `now`: a lock that has run out and failures older than the
     /// window both start a fresh count.
+    /// Takes back an attempt that never reached the password check (the hashing pool was full),
+    /// so that clients retrying a busy server do not lock themselves out.
+    public func cancel(instanceID: Int64, username: String, address: String) {
+        let userKey = "u:\(instanceID):" + username.lowercased()
+        let addressKey = "a:" + address
+        entries.withLock { entries in
+            for key in [userKey, addressKey] {
+                if var entry = entries[key], entry.failures > 0, entry.lockedUntil == 0 {
+                    entry.failures -= 1
+                    entries[key] = entry
+                }
+            }
+        }
+    }
+
     private func current(_ entry: Entry?, now: Int64) -> Entry {
         let fresh = Entry(failures: 0, firstFailureAt: now, lockedUntil: 0)
         guard let entry else { return fresh }

@@ -75,6 +75,7 @@ extension Application {
         do {
             matches = try await pool.run { Crypto.verifyPassword(password, hash: hash) }
         } catch is BlockingPool.Overloaded {
+            throttle.cancel(instanceID: instance.id, username: username, address: request.remoteAddress)
             throw APIError.unavailable("Too many logins are being checked at once; retry in a second.")
         }
         guard let login, matches else {

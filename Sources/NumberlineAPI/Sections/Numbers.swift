@@ -79,8 +79,9 @@ extension Application {
             throw APIError.notFound("The number \(digits) does not exist or is not visible to you.")
         }
 
-        var writer = JSONWriter(capacity: 512)
-        NumberWire.write(number, withFeatures: true, into: &writer)
+        let features = try await store.features(of: digits, instanceID: context.instance.id)
+        var writer = JSONWriter(capacity: 768)
+        NumberWire.write(number, features: features, into: &writer)
         return .json(200, writer.bytes)
     }
 

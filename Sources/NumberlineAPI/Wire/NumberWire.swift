@@ -200,8 +200,8 @@ enum NumberWire {
 
     // MARK: - Numbers out
 
-    /// Writes one number. `withFeatures` adds the `features` object of the single-number view.
-    static func write(_ number: NumberRecord, withFeatures: Bool = false, into writer: inout JSONWriter) {
+    /// Writes one number. `features` adds the `features` object of the single-number view.
+    static func write(_ number: NumberRecord, features: NumberFeatures? = nil, into writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("telephoneNumber")
         writer.string(number.telephoneNumber)
@@ -236,11 +236,9 @@ enum NumberWire {
         writer.optionalString(number.attributes.routeLabel)
         writer.key("activatedDate")
         writer.optionalString(number.activatedAt.map { String($0) })
-        if withFeatures {
-            // NOTE: filled in once per-number features (call forwarding, CNAM, E911 …) are stored.
+        if let features {
             writer.key("features")
-            writer.beginObject()
-            writer.endObject()
+            FeatureWire.write(features, into: &writer)
         }
         writer.endObject()
     }

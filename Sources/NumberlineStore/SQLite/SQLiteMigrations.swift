@@ -174,4 +174,5 @@ let sqliteMigrations: [SQLiteMigration] = [
             CREATE INDEX numbers_carrier ON numbers (instance_id, carrier_id, telephone_number);
             """
     ),
+    SQLiteMigration(version: 3, sql: featureMigrationSQL),
 ]

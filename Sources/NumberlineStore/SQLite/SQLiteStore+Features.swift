@@ -1,0 +1,181 @@
+import NumberlineCore
+
+// MARK: - Per-number features
+
+extension SQLiteStore {
+    /// Returns the table and value columns of each per-number feature; every table is keyed by `number_id`.
+    private static func table(_ kind: NumberFeatureKind) -> (name: String, columns: [String]) {
+        switch kind {
+        case .callForwarding: ("call_forwardings", ["forward_to", "country_code"])
+        case .callingPartyNumber: ("calling_party_numbers", ["cpn_number", "country_code"])
+        case .callerName: ("caller_names", ["calling_name", "first_name", "last_name", "business_name"])
+        case .internationalCalling: ("international_calling", ["criteria"])
+        }
+    }
+
+    /// Returns the column values of `feature`, in the order of `table(_:)`.
+    private static func values(_ feature: NumberFeature) -> [SQLiteValue] {
+        switch feature {
+        case .callForwarding(let forwarding):
+            [.text(forwarding.forwardTo), SQLiteValue(forwarding.countryCode)]
+        case .callingPartyNumber(let cpn):
+            [.text(cpn.cpnNumber), SQLiteValue(cpn.countryCode)]
+        case .callerName(let name):
+            [.text(name.callingName), SQLiteValue(name.firstName), SQLiteValue(name.lastName), SQLiteValue(name.businessName)]
+        case .internationalCalling(let criteria):
+            [.text(criteria.rawValue)]
+        }
+    }
+
+    /// Reads a feature from the columns of `table(kind)`, selected in order from column 0.
+    private static func feature(_ kind: NumberFeatureKind, from row: SQLiteRow) -> NumberFeature {
+        switch kind {
+        case .callForwarding:
+            .callForwarding(CallForwarding(forwardTo: row.text(0) ?? "", countryCode: row.text(1)))
+        case .callingPartyNumber:
+            .callingPartyNumber(CallingPartyNumber(cpnNumber: row.text(0) ?? "", countryCode: row.text(1)))
+        case .callerName:
+            .callerName(CallerName(callingName: row.text(0) ?? "", firstName: row.text(1), lastName: row.text(2), businessName: row.text(3)))
+        case .internationalCalling:
+            // The CHECK constraint admits only the two criteria.
+            .internationalCalling(InternationalCallingCriteria(rawValue: row.text(0) ?? "") ?? .blockAll)
+        }
+    }
+
+    public func setFeature(
+        _ feature: NumberFeature, on telephoneNumbers: [String], mode: FeatureWriteMode, scope: FeatureScope
+    ) async throws -> FeatureOutcome {
+        let kind = feature.kind
+        let (table, columns) = Self.table(kind)
+        return try write { db in
+            let resolved = try scopedNumberIDs(telephoneNumbers, scope: scope, db)
+            guard resolved.rejections.isEmpty else {
+                return .rejected(resolved.rejections)
+            }
+
+            var rejections: [FeatureRejection] = []
+            for (telephoneNumber, numberID) in zip(telephoneNumbers, resolved.ids) {
+                let exists = try db.queryFirst("SELECT 1 FROM \(table) WHERE number_id = ?", [.integer(numberID)]) { _ in true } ?? false
+                if mode == .add && exists {
+                    rejections.append(FeatureRejection(telephoneNumber: telephoneNumber, reason: .alreadySet(kind.displayName)))
+                } else if mode == .update && !exists {
+                    rejections.append(FeatureRejection(telephoneNumber: telephoneNumber, reason: .notSet(kind.displayName)))
+                }
+            }
+            guard rejections.isEmpty else {
+                return .rejected(rejections)
+            }
+
+            let values = Self.values(feature)
+            let sql: String
+            switch mode {
+            case .add:
+                let placeholders = Array(repeating: "?", count: columns.count + 2).joined(separator: ", ")
+                sql = "INSERT INTO \(table) (\(columns.joined(separator: ", ")), updated_at, number_id) VALUES (\(placeholders))"
+            case .update:
+                let assignments = columns.map { "\($0) = ?" }.joined(separator: ", ")
+                sql = "UPDATE \(table) SET \(assignments), updated_at = ? WHERE number_id = ?"
+            }
+            for numberID in resolved.ids {
+                try db.run(sql, values + [.integer(scope.time), .integer(numberID)])
+            }
+            return .changed(telephoneNumbers.count)
+        }
+    }
+
+    public func feature(_ kind: NumberFeatureKind, of telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<NumberFeature> {
+        try read { db in
+            try lookUpFeature(kind, of: telephoneNumber, scope: scope, db)
+        }
+    }
+
+    public func removeFeature(_ kind: NumberFeatureKind, from telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<NumberFeature> {
+        try write { db in
+            let lookup = try lookUpFeature(kind, of: telephoneNumber, scope: scope, db)
+            if case .found = lookup, let numberID = try scopedNumberID(telephoneNumber, scope: scope, db) {
+                try db.run("DELETE FROM \(Self.table(kind).name) WHERE number_id = ?", [.integer(numberID)])
+            }
+            return lookup
+        }
+    }
+
+    private func lookUpFeature(
+        _ kind: NumberFeatureKind, of telephoneNumber: String, scope: FeatureScope, _ db: SQLiteConnection
+    ) throws -> FeatureLookup<NumberFeature> {
+        guard let numberID = try scopedNumberID(telephoneNumber, scope: scope, db) else {
+            return .numberNotFound
+        }
+        let (table, columns) = Self.table(kind)
+        let found = try db.queryFirst(
+            "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE number_id = ?", [.integer(numberID)]
+        ) { row in
+            Self.feature(kind, from: row)
+        }
+        return found.map { .found($0) } ?? .notSet
+    }
+
+    public func features(of telephoneNumber: String, instanceID: Int64) async throws -> NumberFeatures {
+        let scope = FeatureScope(instanceID: instanceID, scopePath: "/", time: 0)
+        return try read { db in
+            var features = NumberFeatures()
+            guard let numberID = try scopedNumberID(telephoneNumber, scope: scope, db) else {
+                return features
+            }
+            for kind in NumberFeatureKind.allCases {
+                guard case .found(let feature) = try lookUpFeature(kind, of: telephoneNumber, scope: scope, db) else {
+                    continue
+                }
+                switch feature {
+                case .callForwarding(let value): features.callForwarding = value
+                case .callingPartyNumber(let value): features.callingPartyNumber = value
+                case .callerName(let value): features.callerName = value
+                case .internationalCalling(let value): features.internationalCalling = value
+                }
+            }
+            if let planID = try db.queryFirst("SELECT plan_id FROM disaster_plan_numbers WHERE number_id = ?", [.integer(numberID)], row: { $0.int64(0) }) {
+                features.disasterPlan = try disasterPlan(rowID: planID, scopePath: "/", db)
+            }
+            features.emergencyAddressID = try db.queryFirst(
+                "SELECT address_id FROM emergency_address_numbers WHERE number_id = ?", [.integer(numberID)]
+            ) { $0.int64(0) }
+            return features
+        }
+    }
+}
+
+// MARK: - Resolving numbers
+
+extension SQLiteStore {
+    /// Returns the row id of a number held inside `scope`, or `nil` when it is missing or outside.
+    func scopedNumberID(_ telephoneNumber: String, scope: FeatureScope, _ db: SQLiteConnection) throws -> Int64? {
+        let row = try db.queryFirst(
+            """
+            SELECT n.id, a.path FROM numbers n JOIN accounts a ON a.id = n.account_id
+            WHERE n.instance_id = ? AND n.telephone_number = ?
+            """,
+            [.integer(scope.instanceID), .text(telephoneNumber)]
+        ) { row in
+            (id: row.int64(0), path: row.text(1) ?? "")
+        }
+        guard let row, row.path.hasPrefix(scope.scopePath) else {
+            return nil
+        }
+        return row.id
+    }
+
+    /// Resolves every number to its row id, in input order; `rejections` lists each number
+    /// that is missing or outside `scope`, and then `ids` is incomplete.
+    func scopedNumberIDs(_ telephoneNumbers: [String], scope: FeatureScope, _ db: SQLiteConnection) throws -> (ids: [Int64], rejections: [FeatureRejection]) {
+        var ids: [Int64] = []
+        ids.reserveCapacity(telephoneNumbers.count)
+        var rejections: [FeatureRejection] = []
+        for telephoneNumber in telephoneNumbers {
+            if let id = try scopedNumberID(telephoneNumber, scope: scope, db) {
+                ids.append(id)
+            } else {
+                rejections.append(FeatureRejection(telephoneNumber: telephoneNumber, reason: .notFound))
+            }
+        }
+        return (ids, rejections)
+    }
+}
