@@ -49,6 +49,8 @@ public final class Application: Sendable {
         registerAccounts(&router)
         registerCarriers(&router)
         registerNumbers(&router)
+        registerMicrosoftTeams(&router)
+        registerZoom(&router)
         return router
     }
 
