@@ -228,7 +228,7 @@ extension Application {
         }
     }
 
-    /// Loads the path's user of `customer`; a user of another customer answers like a missing one.
+    /// Loads the path's user of `customer`. A user of another customer gets the same 404 as a missing one.
     private func visibleTeamsUser(_ context: RequestContext, customer: Account) async throws -> TeamsUser {
         let id = try context.request.idParameter("userId")
         guard let user = try await store.teamsUser(id: id, instanceID: context.instance.id, customerID: customer.id) else {
@@ -256,7 +256,7 @@ extension Application {
 
 extension Application {
     /// Loads the path's `customerId`: a Customer account the caller may see. A foreign id
-    /// answers exactly like an unknown one.
+    /// gets the same 404 as an unknown one.
     func provisioningCustomer(_ context: RequestContext) async throws -> Account {
         let id = try context.request.idParameter("customerId")
         guard let account = try await store.account(id: id, instanceID: context.instance.id), context.caller.canSee(account) else {
@@ -292,7 +292,7 @@ extension Application {
         .badRequest("cursor \"\(cursor.prefix(40))\" is not a cursor from the x-next-cursor header; send it back unchanged.")
     }
 
-    /// Answers a bare JSON array, as the reference does, with the next page's cursor in the
+    /// Returns a bare JSON array, as the reference does, with the next page's cursor in the
     /// `x-next-cursor` header, which is absent on the last page.
     func pageResponse(_ body: [UInt8], nextCursor: String?) -> HTTPResponse {
         .json(200, body, headers: nextCursor.map { [("x-next-cursor", $0)] } ?? [])

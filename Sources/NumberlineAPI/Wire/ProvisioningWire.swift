@@ -128,6 +128,7 @@ enum ProvisioningWire {
         writer.optionalString(number.attributes.subType)
         writer.key("routeLabel")
         writer.optionalString(number.attributes.routeLabel)
+
         writer.key("provisionUser")
         if let user = number.user {
             write(user, into: &writer)
@@ -142,6 +143,7 @@ enum ProvisioningWire {
         writer.key("e911")
         writer.null()
         writer.endObject()
+
         writer.key("activatatedDate")
         writer.optionalString(number.activatedAt.map { String($0) })
         writer.key("status")
