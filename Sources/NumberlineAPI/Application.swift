@@ -70,6 +70,8 @@ public final class Application: Sendable {
         registerInternationalCalling(&router)
         registerSites(&router)
         registerEmergencyAddresses(&router)
+        registerMicrosoftTeams(&router)
+        registerZoom(&router)
         return router
     }
 

@@ -90,13 +90,25 @@ struct SiteTests {
     func assignedUsersBlockDeletion() throws {
         let f = try FeatureFixture()
         let id = try createSite(f, name: "Sales", token: f.customerA1)
-        try sqlite(f, "INSERT INTO msteams_users (instance_id, customer_id, site_id, telephone_number) SELECT instance_id, id, \(id), '\(F.numbersA1[0])' FROM accounts WHERE id = \(f.tenants.customerA1)")
+        // A Teams user of customer A1 on that site.
+        let tenant = #"{"accountType":"Customer","customerAccount":{"msTeamsTenantId":"3f2b6c1e-8d4a-4c2e-9b7f-1a2b3c4d5e6f"}}"#
+        #expect(try f.call("PUT", "/v1/accounts/\(f.tenants.customerA1)", token: f.resellerA, json: tenant).status == 200)
+        let user = #"{"upn":"sam@a1.example","firstName":"Sam","lastName":"Seller","telephoneNumber":"\#(F.numbersA1[0])","siteId":"\#(id)"}"#
+        let provisioned = try f.call("POST", "/v1/msteams/\(f.tenants.customerA1)/users", token: f.customerA1, json: user)
+        #expect(provisioned.status == 200, "\(provisioned.text)")
+        let userID = provisioned.field("id") ?? ""
 
         let blocked = try f.call("DELETE", "/v1/sites/\(id)", token: f.customerA1)
         #expect(blocked.status == 409)
         #expect(blocked.field("detail")?.contains("1 Microsoft Teams users") == true)
 
-        try sqlite(f, "DELETE FROM msteams_users")
+        // A site of another customer cannot be given to A1's user.
+        let otherSite = try createSite(f, name: "Sales", token: f.customerA2)
+        let moved = try f.call(
+            "PUT", "/v1/msteams/\(f.tenants.customerA1)/users/\(userID)", token: f.customerA1, json: #"{"siteId":"\#(otherSite)"}"#)
+        #expect(moved.status == 400)
+
+        #expect(try f.call("DELETE", "/v1/msteams/\(f.tenants.customerA1)/users/\(userID)", token: f.customerA1).status == 200)
         #expect(try f.call("DELETE", "/v1/sites/\(id)", token: f.customerA1).status == 200)
     }
 

@@ -91,14 +91,14 @@ public enum FieldRules {
         return specials.withUTF8Buffer { $0.contains(byte) }
     }
 
-    private static func containsConsecutiveDots(_ bytes: ArraySlice<UInt8>) -> Bool {
+    static func containsConsecutiveDots(_ bytes: ArraySlice<UInt8>) -> Bool {
         zip(bytes, bytes.dropFirst()).contains { $0 == UInt8(ascii: ".") && $1 == UInt8(ascii: ".") }
     }
 
     /// Whether `bytes` is a DNS name with at least two labels of 1 to 63 letters, digits and
     /// hyphens, no label starting or ending with a hyphen, and a top-level label that is not
     /// all digits.
-    private static func isHostname(_ bytes: ArraySlice<UInt8>) -> Bool {
+    static func isHostname(_ bytes: ArraySlice<UInt8>) -> Bool {
         let labels = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard labels.count >= 2 else { return false }
         for label in labels {

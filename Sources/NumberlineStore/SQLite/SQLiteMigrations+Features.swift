@@ -1,5 +1,5 @@
 /// Migration 3: per-number features, disaster plans, sites, emergency addresses, and the
-/// `msteams_users` table that site deletion checks.
+/// Teams users' `site_id` (migration 4) is what site deletion checks.
 ///
 /// Feature rows hang off `numbers.id` with `ON DELETE CASCADE`, so a number removed from the
 /// inventory takes its features along. Sites and addresses belong to a customer account and
@@ -62,17 +62,6 @@ let featureMigrationSQL = """
         department_key TEXT NOT NULL,
         UNIQUE (customer_id, department_key)
     );
-
-    -- Filled by the Microsoft Teams section; a user assigned to a site blocks its deletion.
-    CREATE TABLE msteams_users (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        instance_id INTEGER NOT NULL REFERENCES instances (id),
-        customer_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
-        site_id INTEGER REFERENCES sites (id),
-        telephone_number TEXT
-    );
-    CREATE INDEX msteams_users_site ON msteams_users (site_id);
-    CREATE INDEX msteams_users_customer ON msteams_users (customer_id);
 
     CREATE TABLE emergency_addresses (
         id INTEGER PRIMARY KEY AUTOINCREMENT,

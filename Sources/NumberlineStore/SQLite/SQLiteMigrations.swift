@@ -175,4 +175,38 @@ let sqliteMigrations: [SQLiteMigration] = [
             """
     ),
     SQLiteMigration(version: 3, sql: featureMigrationSQL),
+    // Microsoft Teams users and Zoom peerings.
+    // A number serves one user or one peering at a time, which the UNIQUE number_id columns
+    // enforce. site_id has no foreign key because sites live in another table set.
+    // numbers_account_number pages through one holder's numbers of every status in order.
+    SQLiteMigration(
+        version: 4,
+        sql: """
+            CREATE TABLE teams_users (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                instance_id INTEGER NOT NULL REFERENCES instances (id),
+                customer_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                upn TEXT NOT NULL,
+                first_name TEXT,
+                last_name TEXT,
+                note TEXT,
+                site_id INTEGER,
+                number_id INTEGER NOT NULL UNIQUE REFERENCES numbers (id),
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE UNIQUE INDEX teams_users_customer_upn ON teams_users (customer_id, lower(upn));
+
+            CREATE TABLE zoom_peerings (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                instance_id INTEGER NOT NULL REFERENCES instances (id),
+                customer_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                number_id INTEGER NOT NULL UNIQUE REFERENCES numbers (id),
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX zoom_peerings_customer ON zoom_peerings (customer_id);
+
+            CREATE INDEX numbers_account_number ON numbers (account_id, telephone_number);
+            """
+    ),
 ]

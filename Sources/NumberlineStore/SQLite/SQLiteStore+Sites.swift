@@ -73,6 +73,6 @@ extension SQLiteStore {
     }
 
     private func assignedUsers(siteID: Int64, _ db: SQLiteConnection) throws -> Int {
-        Int(try db.queryFirst("SELECT count(*) FROM msteams_users WHERE site_id = ?", [.integer(siteID)]) { $0.int64(0) } ?? 0)
+        Int(try db.queryFirst("SELECT count(*) FROM teams_users WHERE site_id = ?", [.integer(siteID)]) { $0.int64(0) } ?? 0)
     }
 }
