@@ -19,8 +19,9 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium"),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),
         // libphonenumber is a C++ library; the shim exposes a C API, so no Swift target
-        // needs C++ interoperability. libphonenumber.so brings in protobuf, ICU and absl.
-        .target(name: "CPhoneNumber", linkerSettings: [.linkedLibrary("phonenumber")]),
+        // needs C++ interoperability. libphonenumber.so brings in protobuf, ICU and absl, and
+        // the shim links protobuf itself because it parses the metadata collection.
+        .target(name: "CPhoneNumber", linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("protobuf")]),
 
         // MARK: - Swift layers
 

@@ -206,6 +206,12 @@ def written_forms(rng, region, number):
         forms.append((national_significant, region))
         forms.append((phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL), None))
         forms.append((country_code + national_significant, region))
+    # "+" and digits take the shim's fast path, which must strip a national prefix written
+    # after the country code (+44 0 20…) exactly as Parse does, or hand the input to Parse.
+    forms.append(("+" + country_code + "0" + national_significant, rng.choice([None, region])))
+    national_prefix = phonenumbers.ndd_prefix_for_region(region, True) if region != "001" else None
+    if national_prefix:
+        forms.append(("+" + country_code + national_prefix + national_significant, None))
     forms.append(("011 " + country_code + " " + national_significant, "US"))
     forms.append(("00 " + country_code + " " + national_significant, rng.choice(["DE", "FR", "GB", "CH"])))
     return forms
@@ -242,6 +248,11 @@ def make_input(rng, examples):
         text = rng.choice(["", " ", "  ", "+", "()", "--", "+1", "0", "00", "011"])
     elif roll < 0.75:
         text = text + "".join(rng.choice("0123456789 ") for _ in range(rng.randint(40, 70)))
+    elif roll < 0.80:
+        # "+" and random digits: unknown country codes, leading zeros, every length. The
+        # first digit is never 0, because for "+0…" with a default region libphonenumber
+        # 8.12.57 in C++ reports invalidCountryCode where Python reports tooShortAfterIDD.
+        text = "+" + rng.choice("123456789") + "".join(rng.choice("0123456789") for _ in range(rng.randint(0, 21)))
 
     region_roll = rng.random()
     if default_region is not None and region_roll < 0.05:

@@ -1,12 +1,26 @@
 #include "numberline_phone.h"
 
+#include <cstdint>
 #include <cstring>
 #include <set>
 #include <string>
+#include <unordered_map>
 
+#include <phonenumbers/phonemetadata.pb.h>
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
+// The serialized PhoneMetadataCollection that PhoneNumberUtil itself loads. libphonenumber
+// 8.12 exports these from libphonenumber.so but does not install their header (metadata.h).
+namespace i18n {
+namespace phonenumbers {
+int metadata_size();
+const void *metadata_get();
+}  // namespace phonenumbers
+}  // namespace i18n
+
+using i18n::phonenumbers::PhoneMetadata;
+using i18n::phonenumbers::PhoneMetadataCollection;
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
@@ -85,16 +99,144 @@ std::string region_for_number(const PhoneNumberUtil &util, const PhoneNumber &nu
     return region;
 }
 
+// Maximum length of a national significant number that Parse accepts (kMaxLengthForNsn in 8.12).
+const size_t kMaxNationalNumberLength = 17;
+// Minimum length of a national significant number that Parse accepts (kMinLengthForNsn in 8.12).
+const size_t kMinNationalNumberLength = 2;
+// Maximum length of a country calling code (kMaxLengthCountryCode in 8.12).
+const size_t kMaxCountryCodeLength = 3;
+
+// national_prefix_for_parsing of the main region of each country calling code, from the
+// metadata that PhoneNumberUtil loads. Parse strips this prefix from a national number
+// even after a "+" and a country code, so the fast path must know it.
+const std::unordered_map<int, std::string> &national_prefixes_for_parsing() {
+    static const std::unordered_map<int, std::string> prefixes = [] {
+        const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
+        std::unordered_map<int, std::string> result;
+        PhoneMetadataCollection collection;
+        if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(),
+                                       i18n::phonenumbers::metadata_size())) {
+            return result;
+        }
+        for (const PhoneMetadata &metadata : collection.metadata()) {
+            std::string main_region;
+            util.GetRegionCodeForCountryCode(metadata.country_code(), &main_region);
+            if (metadata.id() == main_region) {
+                result[metadata.country_code()] = metadata.national_prefix_for_parsing();
+            }
+        }
+        return result;
+    }();
+    return prefixes;
+}
+
+// Returns true when Parse cannot strip a national prefix from `national_number`: the
+// country code has no prefix for parsing, or the prefix is a plain digit string that
+// `national_number` does not start with. A prefix written as a regular expression, or a
+// country code missing from the table, returns false so the caller uses Parse.
+bool has_no_national_prefix(int country_code, const char *national_number, size_t length) {
+    const auto &prefixes = national_prefixes_for_parsing();
+    auto entry = prefixes.find(country_code);
+    if (entry == prefixes.end()) {
+        return false;
+    }
+    const std::string &prefix = entry->second;
+    if (prefix.empty()) {
+        return true;
+    }
+    for (char character : prefix) {
+        if (character < '0' || character > '9') {
+            return false;
+        }
+    }
+    return prefix.size() > length || std::memcmp(prefix.data(), national_number, prefix.size()) != 0;
+}
+
+// Builds the PhoneNumber that Parse returns for `input` of the form "+" and ASCII digits,
+// without Parse's regular expressions. Returns false whenever the input is outside the
+// cases this mirrors (no known country code, a national number of a length Parse rejects,
+// a national prefix Parse might strip), and the caller then uses Parse.
+//
+// It follows Parse in libphonenumber 8.12 for such input. The country code is the shortest
+// run of 1 to 3 leading digits (not starting with 0) that has a region. The rest is the
+// national number, and a leading zero sets italian_leading_zero and number_of_leading_zeros.
+bool parse_plus_digits(const PhoneNumberUtil &util, const char *input, size_t len,
+                       PhoneNumber *number) {
+    if (len < 2 || input[0] != '+') {
+        return false;
+    }
+    const char *digits = input + 1;
+    const size_t digit_count = len - 1;
+    for (size_t i = 0; i < digit_count; ++i) {
+        if (digits[i] < '0' || digits[i] > '9') {
+            return false;
+        }
+    }
+    if (digits[0] == '0') {
+        return false;
+    }
+
+    int country_code = 0;
+    size_t country_code_length = 0;
+    for (size_t i = 1; i <= kMaxCountryCodeLength && i <= digit_count; ++i) {
+        int candidate = 0;
+        for (size_t j = 0; j < i; ++j) {
+            candidate = candidate * 10 + (digits[j] - '0');
+        }
+        std::string candidate_region;
+        util.GetRegionCodeForCountryCode(candidate, &candidate_region);
+        if (candidate_region != kUnknownRegion) {
+            country_code = candidate;
+            country_code_length = i;
+            break;
+        }
+    }
+    if (country_code == 0) {
+        return false;
+    }
+
+    const char *national = digits + country_code_length;
+    const size_t national_length = digit_count - country_code_length;
+    if (national_length < kMinNationalNumberLength || national_length > kMaxNationalNumberLength) {
+        return false;
+    }
+    if (!has_no_national_prefix(country_code, national, national_length)) {
+        return false;
+    }
+
+    uint64_t national_number = 0;
+    for (size_t i = 0; i < national_length; ++i) {
+        national_number = national_number * 10 + static_cast<uint64_t>(national[i] - '0');
+    }
+    number->set_country_code(country_code);
+    number->set_national_number(national_number);
+
+    // Parse counts leading zeros, but never the last digit of an all-zero number.
+    if (national[0] == '0') {
+        number->set_italian_leading_zero(true);
+        int leading_zeros = 1;
+        while (static_cast<size_t>(leading_zeros) < national_length - 1 && national[leading_zeros] == '0') {
+            ++leading_zeros;
+        }
+        if (leading_zeros != 1) {
+            number->set_number_of_leading_zeros(leading_zeros);
+        }
+    }
+    return true;
+}
+
 nl_phone_result parse(const char *input, size_t len, const char *region, int strict,
                       char *digits_out, char *region_out) {
     const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
-    const std::string text(input, len);
     PhoneNumber number;
 
-    PhoneNumberUtil::ErrorType error =
-        util.Parse(text, region != nullptr ? region : kUnknownRegion, &number);
-    if (error != PhoneNumberUtil::NO_PARSING_ERROR) {
-        return result_for_parse_error(error);
+    if (!parse_plus_digits(util, input, len, &number)) {
+        const std::string text(input, len);
+        PhoneNumberUtil::ErrorType error =
+            util.Parse(text, region != nullptr ? region : kUnknownRegion, &number);
+        if (error != PhoneNumberUtil::NO_PARSING_ERROR) {
+            return result_for_parse_error(error);
+        }
     }
 
     copy_out(region_for_number(util, number, region), region_out, NL_PHONE_REGION_CAPACITY);

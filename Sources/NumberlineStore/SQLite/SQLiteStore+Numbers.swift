@@ -185,9 +185,13 @@ extension SQLiteStore {
             inserter.bind(12, SQLiteValue(placement.activatedAt))
             inserter.bind(13, .integer(placement.time))
 
-            var rejections: [NumberRejection] = []
-            var rejected = 0
-            for number in numbers {
+            // Every index on numbers ends with telephone_number after columns that are the same
+            // for the whole upload, so rows in telephone_number order append to each index
+            // instead of touching a random page per row.
+            let order = numbers.indices.sorted { numbers[$0].telephoneNumber.utf8.lexicographicallyPrecedes(numbers[$1].telephoneNumber.utf8) }
+            var rejectedIndices: [Int] = []
+            for index in order {
+                let number = numbers[index]
                 inserter.bind(2, number.telephoneNumber)
                 inserter.bind(3, number.country)
                 inserter.bind(8, number.attributes.type)
@@ -195,14 +199,15 @@ extension SQLiteStore {
                 inserter.bind(10, number.attributes.orderType)
                 inserter.bind(11, number.attributes.routeLabel)
                 if try inserter.step() == 0 {
-                    rejected += 1
-                    if rejections.count < NumberRules.maxListedRejections {
-                        rejections.append(NumberRejection(telephoneNumber: number.telephoneNumber, reason: .alreadyPresent))
-                    }
+                    rejectedIndices.append(index)
                 }
             }
-            guard rejected == 0 else {
-                throw RollbackWith(outcome: .rejected(rejections: rejections, total: rejected))
+            guard rejectedIndices.isEmpty else {
+                // The rejections are listed in input order, as the caller sent them.
+                let rejections = rejectedIndices.sorted().prefix(NumberRules.maxListedRejections).map {
+                    NumberRejection(telephoneNumber: numbers[$0].telephoneNumber, reason: .alreadyPresent)
+                }
+                throw RollbackWith(outcome: .rejected(rejections: rejections, total: rejectedIndices.count))
             }
             return .changed(numbers.count)
         }
