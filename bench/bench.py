@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Benchmark Numberline against nginx on loopback; started by bench/run.
 
-Python 3 standard library only. bench/run checks the tools, makes the temporary
-directory and stops every process listed in its pid file on any exit; this script
-also stops what it started in a `finally` block.
+Python 3 standard library only. bench/run checks the tools and makes the temporary
+directory. On any exit it stops every process listed in its pid file, and this
+script also stops what it started in a `finally` block.
 
 Seeded data (a fresh SQLite file in the temporary directory):
   1. With the CLI: instance `bench`, platform admin `bench-admin` (one Argon2id hash),
@@ -172,7 +172,7 @@ def wait_for_health(port, process, timeout=30.0):
     start = time.monotonic()
     while time.monotonic() - start < timeout:
         if process.poll() is not None:
-            raise BenchError(f"the server exited with status {process.returncode} before it answered /v1/health")
+            raise BenchError(f"the server exited with status {process.returncode} before /v1/health returned 200")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
                 connection.sendall(b"GET /v1/health HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n")
@@ -442,9 +442,21 @@ class Bench:
                 variables = f"BENCH_RATE=<half the max> {variables}"
             self.record_command(f"{variables} {shown}".strip().replace(self.temp_dir, "$TMP"))
         completed = subprocess.run(args, capture_output=True, text=True, env=env, timeout=duration + 60)
+        self.check_servers_running()
         if completed.returncode != 0:
             raise BenchError(f"wrk failed ({completed.returncode}): {completed.stderr.strip()}")
         return parse_wrk(completed.stdout)
+
+    def check_servers_running(self):
+        """Raises with the end of the server's log when Numberline or nginx has exited."""
+        for name, process, log_name in [("Numberline", self.numberline, "numberline.log"),
+                                        ("nginx", self.nginx, "nginx-error.log")]:
+            if process.poll() is None:
+                continue
+            with open(os.path.join(self.temp_dir, log_name), errors="replace") as log:
+                tail = "".join(log.readlines()[-15:])
+            raise BenchError(f"{name} exited with status {process.returncode} during the run; "
+                             f"the end of its log:\n{tail}")
 
     def scenario(self, name):
         """Returns (script, Numberline path, nginx path, extra environment) for a scenario."""

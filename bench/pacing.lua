@@ -2,7 +2,7 @@
 --
 -- When BENCH_RATE (requests per second, summed over all connections of one wrk
 -- thread) is set above 0, every connection reserves the next free send slot on a
--- shared schedule and wrk's delay() hook holds the request until that slot. wrk
+-- shared schedule and wrk's delay() hook delays the request until that slot. wrk
 -- starts its latency clock when the request is written, so a reported latency
 -- excludes the wait for the slot. NOTE: a connection still waits for its previous
 -- response before it reserves a slot, so if every connection is busy the rate
