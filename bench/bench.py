@@ -502,16 +502,20 @@ class Bench:
         return rate, result
 
     def login_storm(self, server):
-        """Runs the login wrk and the read wrk together; returns (reads/s, logins/s) medians."""
+        """Runs the login wrk and the read wrk together.
+
+        Returns the median reads/s, the median login requests/s, and the successful logins
+        per second over all rounds.
+        """
         port = self.port_of(server)
         login_env = dict(os.environ)
         login_env["BENCH_DIR"] = BENCH_DIR
         login_env["BENCH_LOGIN_BODY"] = urllib.parse.urlencode(
             {"username": "bench-reseller-01", "password": PASSWORD, "instance": INSTANCE})
         # Four connections keep Numberline's hashing pool busy. With 50, each round left a
-        # backlog of abandoned logins that the server still hashed (at about 2 per second on
-        # the loaded 2-core test machine), so the next round's logins waited behind it and
-        # none of them completed within the round.
+        # backlog of abandoned logins that the server still hashed, at about 2 per second on
+        # the loaded 2-core test machine. The next round's logins waited behind that backlog,
+        # and none of them completed within the round.
         login_args = ["wrk", "-t1", "-c4", f"-d{self.duration}s", "--timeout=10s",
                       "-s", os.path.join(BENCH_DIR, "login.lua")]
         if server == "numberline":
@@ -550,10 +554,10 @@ class Bench:
     def startup_times(self):
         """Returns the median seconds from exec to the first 200 from /v1/health, and the method.
 
-        A timed loop in this process, not hyperfine: hyperfine times a whole command, so
-        each run needs a polling helper, and on a loaded 2-core machine that helper
-        dominated the figure (curl in a loop: about 1.4 s; a spinning bash /dev/tcp loop:
-        about 0.95 s; this loop, polling a socket every 2 ms: about 0.4 s).
+        This is a timed loop in this process, not hyperfine. hyperfine times a whole
+        command, so each run needs a polling helper, and on a loaded 2-core machine that
+        helper dominated the figure. Measured once there: about 1.4 s with curl in a loop,
+        0.95 s with a spinning bash /dev/tcp loop, 0.4 s with this loop polling every 2 ms.
         """
         port = free_port()
         args = self.serve_args(port)
