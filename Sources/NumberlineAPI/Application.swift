@@ -142,7 +142,8 @@ public enum InstanceName {
         let bytes = Array(name.utf8)
         guard (1...63).contains(bytes.count) else { return false }
         for (index, byte) in bytes.enumerated() {
-            let isAlphanumeric = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            let isAlphanumeric =
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
             if !(isAlphanumeric || (index > 0 && byte == UInt8(ascii: "-"))) {
                 return false
             }

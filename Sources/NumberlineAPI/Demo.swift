@@ -38,9 +38,13 @@ public enum DemoData {
                 instanceID: instance.id, kind: .reseller, parentID: nil, modules: .all,
                 profile: AccountProfile(
                     companyName: "Demo Telecom Reseller",
-                    address: PostalAddress(streetNumber: "100", streetName: "Main Street", zipCode: "27601", city: "Raleigh", country: "US", state: "NC"),
+                    address: PostalAddress(
+                        streetNumber: "100", streetName: "Main Street", zipCode: "27601", city: "Raleigh", country: "US", state: "NC"),
                     notificationEmail: "noc@reseller.example")),
-            logins: [NewLogin(username: resellerUsername, passwordHash: hash, firstName: "Rita", lastName: "Reseller", email: "rita@reseller.example")])
+            logins: [
+                NewLogin(
+                    username: resellerUsername, passwordHash: hash, firstName: "Rita", lastName: "Reseller", email: "rita@reseller.example")
+            ])
         let companies = ["Acme Dental", "Blue Ridge Logistics"]
         for (index, username) in customerUsernames.enumerated() {
             _ = try await store.createAccount(
@@ -49,7 +53,9 @@ public enum DemoData {
                     modules: Modules(did: true, msteam: true, ucaas: true, enhancedServices: true, stats: false),
                     profile: AccountProfile(
                         companyName: companies[index],
-                        address: PostalAddress(streetNumber: "\(200 + index)", streetName: "Oak Avenue", zipCode: "27701", city: "Durham", country: "US", state: "NC"))),
+                        address: PostalAddress(
+                            streetNumber: "\(200 + index)", streetName: "Oak Avenue", zipCode: "27701", city: "Durham", country: "US",
+                            state: "NC"))),
                 logins: [NewLogin(username: username, passwordHash: hash, firstName: "Casey", lastName: "Customer")])
         }
     }

@@ -112,11 +112,13 @@ private final class WorkerThread: Sendable {
     func start() {
         let context = Unmanaged.passRetained(self).toOpaque()
         var thread = pthread_t()
-        let status = pthread_create(&thread, nil, { argument in
-            let worker = Unmanaged<WorkerThread>.fromOpaque(argument!).takeRetainedValue()
-            worker.loop()
-            return nil
-        }, context)
+        let status = pthread_create(
+            &thread, nil,
+            { argument in
+                let worker = Unmanaged<WorkerThread>.fromOpaque(argument!).takeRetainedValue()
+                worker.loop()
+                return nil
+            }, context)
         precondition(status == 0, "cannot start a blocking-pool thread: error \(status)")
         pthread_detach(thread)
     }

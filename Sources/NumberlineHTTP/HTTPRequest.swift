@@ -17,7 +17,10 @@ public struct HTTPRequest: Sendable {
     /// Total bytes of header names and values.
     public var headerBytes: Int
 
-    public init(method: HTTPMethod, path: String, queryString: String = "", headers: [(name: String, value: String)] = [], body: [UInt8] = [], remoteAddress: String = "127.0.0.1", requestID: String = "", headerBytes: Int = 0) {
+    public init(
+        method: HTTPMethod, path: String, queryString: String = "", headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+        remoteAddress: String = "127.0.0.1", requestID: String = "", headerBytes: Int = 0
+    ) {
         self.method = method
         self.path = path
         self.queryString = queryString

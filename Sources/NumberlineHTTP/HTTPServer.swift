@@ -48,7 +48,9 @@ public final class HTTPServer: Sendable {
     public init(configuration: HTTPServerConfiguration, router: Router, errorResponder: @escaping ErrorResponder) throws {
         let executors = (0..<configuration.loopCount).map { LoopExecutor(index: Int32($0)) }
         let core = ServerCore(configuration: configuration, router: router, errorResponder: errorResponder, executors: executors)
-        let timeoutBody = errorResponder(503, "The request took longer than \(configuration.requestTimeoutMilliseconds) ms; retry it later.", []).body
+        let timeoutBody = errorResponder(
+            503, "The request took longer than \(configuration.requestTimeoutMilliseconds) ms; retry it later.", []
+        ).body
 
         var errorBuffer = [CChar](repeating: 0, count: 512)
         let context = Unmanaged.passRetained(core).toOpaque()
@@ -197,7 +199,8 @@ final class ServerCore: Sendable {
     /// Applies the limits and the router, then runs the handler.
     func respond(to request: HTTPRequest) async -> HTTPResponse {
         if request.headerBytes > configuration.maxHeaderBytes {
-            return errorResponder(413, "The request headers total \(request.headerBytes) bytes; the limit is \(configuration.maxHeaderBytes) bytes.", [])
+            return errorResponder(
+                413, "The request headers total \(request.headerBytes) bytes; the limit is \(configuration.maxHeaderBytes) bytes.", [])
         }
         switch router.match(request.method, path: request.path) {
         case .notFound:
@@ -208,7 +211,8 @@ final class ServerCore: Sendable {
         case .found(let handler, let parameters, let maxBodyBytes):
             let limit = maxBodyBytes ?? configuration.maxBodyBytes
             if request.body.count > limit {
-                return errorResponder(413, "The request body has \(request.body.count) bytes; this route accepts at most \(limit) bytes.", [])
+                return errorResponder(
+                    413, "The request body has \(request.body.count) bytes; this route accepts at most \(limit) bytes.", [])
             }
             var request = request
             request.pathParameters = parameters
@@ -244,7 +248,8 @@ final class ServerCore: Sendable {
     private func logAccess(_ request: HTTPRequest, _ response: HTTPResponse, since started: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - started
         let microseconds = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
-        let milliseconds = "\(microseconds / 1000).\(String(repeating: "0", count: 3 - String(microseconds % 1000).count))\(microseconds % 1000)"
+        let milliseconds =
+            "\(microseconds / 1000).\(String(repeating: "0", count: 3 - String(microseconds % 1000).count))\(microseconds % 1000)"
         var line = "time=" + Log.timestamp() + " level=info msg=request method=" + request.method.description
         line += " path=" + Log.quoted(request.path) + " status=" + String(response.status)
         line += " duration_ms=" + milliseconds + " request_id=" + request.requestID

@@ -26,7 +26,8 @@ public enum URLEncoding {
     }
 
     /// Splits form data into name/value pairs in order; returns nil when any part is malformed.
-    public static func decodeForm<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [(name: String, value: String)]? where Bytes.SubSequence: Collection<UInt8> {
+    public static func decodeForm<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> [(name: String, value: String)]?
+    where Bytes.SubSequence: Collection<UInt8> {
         var pairs: [(name: String, value: String)] = []
         for part in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let pieces = part.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)

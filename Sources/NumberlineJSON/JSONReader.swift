@@ -346,7 +346,8 @@ struct JSONReader {
         case 0xDC00...0xDFFF:
             throw JSONError(message: "lone low surrogate \\u\(hexQuad(first)) without a high surrogate before it", offset: escapeOffset)
         case 0xD800...0xDBFF:
-            let hasLowEscape = buffer.count - index >= 2
+            let hasLowEscape =
+                buffer.count - index >= 2
                 && buffer[index] == UInt8(ascii: "\\")
                 && buffer[index + 1] == UInt8(ascii: "u")
             guard hasLowEscape else {

@@ -51,23 +51,29 @@ public enum NumberProblem: Error, Equatable, Sendable {
         case .empty:
             return "The telephone number is empty; give a number with a leading + and its country code, such as +1 919 555 0100."
         case .inputTooLong(let input):
-            return "\(quoted(input)) is \(input.utf8.count) bytes long, but a telephone number may have at most \(TelephoneNumbers.maxInputBytes); give only the number."
+            return
+                "\(quoted(input)) is \(input.utf8.count) bytes long, but a telephone number may have at most \(TelephoneNumbers.maxInputBytes); give only the number."
         case .containsLetters(let input):
-            return "\(quoted(input)) contains letters; give the number in digits only (vanity numbers such as 1-800-FLOWERS and extensions are not accepted)."
+            return
+                "\(quoted(input)) contains letters; give the number in digits only (vanity numbers such as 1-800-FLOWERS and extensions are not accepted)."
         case .invalidCharacter(let input, let character):
-            return "\(quoted(input)) contains \(quoted(String(character))); use only digits, a leading +, spaces, dots, dashes and parentheses."
+            return
+                "\(quoted(input)) contains \(quoted(String(character))); use only digits, a leading +, spaces, dots, dashes and parentheses."
         case .hasExtension(let input):
             return "\(quoted(input)) has an extension; give the number without it."
         case .missingCountryCode(let input):
             return "\(quoted(input)) has no country code; give countryCode or a leading +."
         case .unsupportedRegion(let input, let region):
-            return "The region \(quoted(region)) for \(quoted(input)) is not an ISO 3166-1 alpha-2 code with numbering data; give a code such as US or GB, or a number with a leading +."
+            return
+                "The region \(quoted(region)) for \(quoted(input)) is not an ISO 3166-1 alpha-2 code with numbering data; give a code such as US or GB, or a number with a leading +."
         case .invalidCountryCode(let input):
-            return "\(quoted(input)) does not start with a known country calling code; check the digits after the + or the international dialing prefix."
+            return
+                "\(quoted(input)) does not start with a known country calling code; check the digits after the + or the international dialing prefix."
         case .notANumber(let input):
             return "\(quoted(input)) is not a telephone number; give its digits, such as +1 919 555 0100."
         case .tooShortAfterIDD(let input):
-            return "\(quoted(input)) is too short after the international dialing prefix; give the country code and the full number after it."
+            return
+                "\(quoted(input)) is too short after the international dialing prefix; give the country code and the full number after it."
         case .tooShortNationalNumber(let input):
             return "\(quoted(input)) has too few digits after the country code; give the full national number."
         case .tooLongNationalNumber(let input):
@@ -81,7 +87,8 @@ public enum NumberProblem: Error, Equatable, Sendable {
         case .localOnly(let input, let region):
             return "\(quoted(input)) is a local \(region) number without its area code; give the full national number\(example(region))."
         case .longerThanE164(let input, let region):
-            return "\(quoted(input)) is a \(region) number longer than the 15 digits E.164 allows, country code included; remove the extra digits."
+            return
+                "\(quoted(input)) is a \(region) number longer than the 15 digits E.164 allows, country code included; remove the extra digits."
         case .notValid(let input, let region):
             return "\(quoted(input)) is not a valid \(region) number, because no such number range is assigned; check the digits."
         case .internalError(let input):

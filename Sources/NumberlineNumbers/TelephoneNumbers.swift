@@ -109,7 +109,9 @@ public enum TelephoneNumbers {
     }
 
     /// Runs the shim on `text`. `input` is the caller's text, which any problem names.
-    private static func callLibrary(_ input: String, text: String, region: String?, mode: ValidationMode) -> Result<TelephoneNumber, NumberProblem> {
+    private static func callLibrary(_ input: String, text: String, region: String?, mode: ValidationMode) -> Result<
+        TelephoneNumber, NumberProblem
+    > {
         var digitsBuffer = [CChar](repeating: 0, count: Int(NL_PHONE_DIGITS_CAPACITY))
         var regionBuffer = [CChar](repeating: 0, count: Int(NL_PHONE_REGION_CAPACITY))
         let strict: Int32 = mode == .strict ? 1 : 0

@@ -34,11 +34,14 @@ public protocol FeatureStore: Sendable {
     // MARK: - Per-number features
 
     /// Sets `feature` on every number (E.164 digits) in one transaction.
-    func setFeature(_ feature: NumberFeature, on telephoneNumbers: [String], mode: FeatureWriteMode, scope: FeatureScope) async throws -> FeatureOutcome
+    func setFeature(_ feature: NumberFeature, on telephoneNumbers: [String], mode: FeatureWriteMode, scope: FeatureScope) async throws
+        -> FeatureOutcome
     /// Returns the feature of `kind` on a number inside `scope`.
     func feature(_ kind: NumberFeatureKind, of telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<NumberFeature>
     /// Removes the feature of `kind` from a number inside `scope`; `.found` carries the removed value.
-    func removeFeature(_ kind: NumberFeatureKind, from telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<NumberFeature>
+    func removeFeature(_ kind: NumberFeatureKind, from telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<
+        NumberFeature
+    >
     /// Every feature of one number, without a visibility check: the caller must check the number first.
     func features(of telephoneNumber: String, instanceID: Int64) async throws -> NumberFeatures
 

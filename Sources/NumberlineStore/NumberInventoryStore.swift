@@ -85,7 +85,8 @@ public protocol NumberInventoryStore: Sendable {
     func number(_ telephoneNumber: String, instanceID: Int64) async throws -> NumberRecord?
     /// Moves the numbers to the customer `customerID` with status `assigned`. Every number must
     /// be held inside `scopePath` and pass `NumberRules.assignmentBlocker`.
-    func assignNumbers(_ telephoneNumbers: [String], instanceID: Int64, scopePath: String, customerID: Int64, time: Int64) async throws -> BulkOutcome
+    func assignNumbers(_ telephoneNumbers: [String], instanceID: Int64, scopePath: String, customerID: Int64, time: Int64) async throws
+        -> BulkOutcome
     /// Returns the numbers to their reseller's inventory with status `available`.
     func releaseNumbers(_ telephoneNumbers: [String], instanceID: Int64, scopePath: String, time: Int64) async throws -> BulkOutcome
     /// Removes the numbers of carrier `carrierID` held inside `scopePath` that pass

@@ -30,7 +30,8 @@ public protocol ProvisioningStore: Sendable {
     func deleteTeamsUser(id: Int64, instanceID: Int64, customerID: Int64, time: Int64) async throws
     /// Returns the customer's numbers matching `filter`, ordered by telephone number, those
     /// after `after`, at most `limit`. Numbers peered to Zoom are left out.
-    func teamsNumbers(instanceID: Int64, customerID: Int64, filter: TeamsNumberFilter, after: String?, limit: Int) async throws -> [TeamsNumber]
+    func teamsNumbers(instanceID: Int64, customerID: Int64, filter: TeamsNumberFilter, after: String?, limit: Int) async throws
+        -> [TeamsNumber]
 
     // MARK: - Zoom
 

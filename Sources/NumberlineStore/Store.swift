@@ -90,7 +90,10 @@ public struct NewLogin: Sendable, Equatable {
     public var email: String?
     public var phoneNumber: String?
 
-    public init(username: String, passwordHash: String, firstName: String? = nil, lastName: String? = nil, email: String? = nil, phoneNumber: String? = nil) {
+    public init(
+        username: String, passwordHash: String, firstName: String? = nil, lastName: String? = nil, email: String? = nil,
+        phoneNumber: String? = nil
+    ) {
         self.username = username
         self.passwordHash = passwordHash
         self.firstName = firstName
@@ -138,7 +141,10 @@ public struct LoginChange: Sendable, Equatable {
     public var email: String?
     public var phoneNumber: String?
 
-    public init(username: String, passwordHash: String?, firstName: String? = nil, lastName: String? = nil, email: String? = nil, phoneNumber: String? = nil) {
+    public init(
+        username: String, passwordHash: String?, firstName: String? = nil, lastName: String? = nil, email: String? = nil,
+        phoneNumber: String? = nil
+    ) {
         self.username = username
         self.passwordHash = passwordHash
         self.firstName = firstName

@@ -27,7 +27,10 @@ enum AdminCommands {
         let specs = [databaseOption]
         let options = try ParsedOptions(arguments, specs: specs, command: command)
         if options.wantsHelp {
-            print(helpText(usage: "\(command) [--database PATH]", summary: "Applies every pending migration, each in its own transaction.", specs: specs), terminator: "")
+            print(
+                helpText(
+                    usage: "\(command) [--database PATH]", summary: "Applies every pending migration, each in its own transaction.",
+                    specs: specs), terminator: "")
             return
         }
         _ = try options.requirePositionals([], command: command)
@@ -62,7 +65,11 @@ enum AdminCommands {
         let specs = [databaseOption]
         let options = try ParsedOptions(arguments, specs: specs, command: command)
         if options.wantsHelp {
-            print(helpText(usage: "\(command) NAME [--database PATH]", summary: "Creates an instance: lower-case letters, digits and hyphens, 1 to 63 characters.", specs: specs), terminator: "")
+            print(
+                helpText(
+                    usage: "\(command) NAME [--database PATH]",
+                    summary: "Creates an instance: lower-case letters, digits and hyphens, 1 to 63 characters.", specs: specs),
+                terminator: "")
             return
         }
         let name = try options.requirePositionals(["name"], command: command)[0]
@@ -85,7 +92,9 @@ enum AdminCommands {
         let specs = [databaseOption]
         let options = try ParsedOptions(arguments, specs: specs, command: command)
         if options.wantsHelp {
-            print(helpText(usage: "\(command) [--database PATH]", summary: "Lists instances, one per line: id and name.", specs: specs), terminator: "")
+            print(
+                helpText(usage: "\(command) [--database PATH]", summary: "Lists instances, one per line: id and name.", specs: specs),
+                terminator: "")
             return
         }
         _ = try options.requirePositionals([], command: command)
@@ -118,7 +127,10 @@ enum AdminCommands {
         ]
         let options = try ParsedOptions(arguments, specs: specs, command: command)
         if options.wantsHelp {
-            print(helpText(usage: "\(command) --instance NAME --username USER --password-stdin", summary: "Creates a platform admin login, which sees the whole instance.", specs: specs), terminator: "")
+            print(
+                helpText(
+                    usage: "\(command) --instance NAME --username USER --password-stdin",
+                    summary: "Creates a platform admin login, which sees the whole instance.", specs: specs), terminator: "")
             return
         }
         _ = try options.requirePositionals([], command: command)
@@ -162,7 +174,12 @@ enum AdminCommands {
         ]
         let options = try ParsedOptions(arguments, specs: specs, command: command)
         if options.wantsHelp {
-            print(helpText(usage: "\(command) --instance NAME [--label TEXT]", summary: "Issues an API key and prints it alone on standard output; only its hash is stored, so it cannot be shown again.", specs: specs), terminator: "")
+            print(
+                helpText(
+                    usage: "\(command) --instance NAME [--label TEXT]",
+                    summary:
+                        "Issues an API key and prints it alone on standard output; only its hash is stored, so it cannot be shown again.",
+                    specs: specs), terminator: "")
             return
         }
         _ = try options.requirePositionals([], command: command)
@@ -174,7 +191,8 @@ enum AdminCommands {
         Crypto.initialize()
         let key = Crypto.randomHex(byteCount: 16)
         let record = try await store.createAPIKey(
-            instanceID: instance.id, label: options.string("label"), keyHash: Crypto.secretHash(key), createdAt: Int64(Date().timeIntervalSince1970))
+            instanceID: instance.id, label: options.string("label"), keyHash: Crypto.secretHash(key),
+            createdAt: Int64(Date().timeIntervalSince1970))
         await store.close()
         print(key)
         FileHandle.standardError.write(Data("issued API key id \(record.id) for instance \(instance.name)\n".utf8))
@@ -185,7 +203,10 @@ enum AdminCommands {
         let specs = [databaseOption, OptionSpec(name: "instance", valueName: "NAME", help: "Instance whose keys to list.")]
         let options = try ParsedOptions(arguments, specs: specs, command: command)
         if options.wantsHelp {
-            print(helpText(usage: "\(command) --instance NAME", summary: "Lists the instance's API keys: id, created, revoked or active, label.", specs: specs), terminator: "")
+            print(
+                helpText(
+                    usage: "\(command) --instance NAME", summary: "Lists the instance's API keys: id, created, revoked or active, label.",
+                    specs: specs), terminator: "")
             return
         }
         _ = try options.requirePositionals([], command: command)
@@ -205,7 +226,11 @@ enum AdminCommands {
         let specs = [databaseOption]
         let options = try ParsedOptions(arguments, specs: specs, command: command)
         if options.wantsHelp {
-            print(helpText(usage: "\(command) ID [--database PATH]", summary: "Revokes an API key by the id 'apikey list' shows; requests with it get 401 at once.", specs: specs), terminator: "")
+            print(
+                helpText(
+                    usage: "\(command) ID [--database PATH]",
+                    summary: "Revokes an API key by the id 'apikey list' shows; requests with it get 401 at once.", specs: specs),
+                terminator: "")
             return
         }
         let text = try options.requirePositionals(["id"], command: command)[0]

@@ -23,7 +23,10 @@ enum InventoryCommands {
         let specs = [databaseOption, instanceOption]
         let options = try ParsedOptions(arguments, specs: specs, command: command)
         if options.wantsHelp {
-            print(helpText(usage: "\(command) --instance NAME CARRIER-NAME", summary: "Defines a carrier that numbers can be uploaded to; prints its id.", specs: specs), terminator: "")
+            print(
+                helpText(
+                    usage: "\(command) --instance NAME CARRIER-NAME",
+                    summary: "Defines a carrier that numbers can be uploaded to; prints its id.", specs: specs), terminator: "")
             return
         }
         let name = try options.requirePositionals(["carrier-name"], command: command)[0]
@@ -53,7 +56,10 @@ enum InventoryCommands {
         let specs = [databaseOption, instanceOption]
         let options = try ParsedOptions(arguments, specs: specs, command: command)
         if options.wantsHelp {
-            print(helpText(usage: "\(command) --instance NAME", summary: "Lists the instance's carriers, one per line: id and name.", specs: specs), terminator: "")
+            print(
+                helpText(
+                    usage: "\(command) --instance NAME", summary: "Lists the instance's carriers, one per line: id and name.", specs: specs),
+                terminator: "")
             return
         }
         _ = try options.requirePositionals([], command: command)
@@ -73,11 +79,15 @@ enum InventoryCommands {
             databaseOption,
             OptionSpec(
                 name: "number-validation", valueName: "MODE",
-                help: "possible: the length fits the country's numbering plan (default). strict: the number also lies in an assigned range."),
+                help: "possible: the length fits the country's numbering plan (default). strict: the number also lies in an assigned range."
+            ),
         ]
         let options = try ParsedOptions(arguments, specs: specs, command: command)
         if options.wantsHelp {
-            print(helpText(usage: "\(command) NAME --number-validation possible|strict", summary: "Changes an instance's settings.", specs: specs), terminator: "")
+            print(
+                helpText(
+                    usage: "\(command) NAME --number-validation possible|strict", summary: "Changes an instance's settings.", specs: specs),
+                terminator: "")
             return
         }
         let name = try options.requirePositionals(["name"], command: command)[0]

@@ -23,7 +23,9 @@ struct ParsedOptions {
     private(set) var wantsHelp = false
 
     /// Parses `arguments`; unknown options, missing values and repeated options are usage errors.
-    init(_ arguments: [String], specs: [OptionSpec], command: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    init(_ arguments: [String], specs: [OptionSpec], command: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws
+    {
         let byName = Dictionary(uniqueKeysWithValues: specs.map { ($0.name, $0) })
         var index = 0
         while index < arguments.count {
@@ -79,7 +81,8 @@ struct ParsedOptions {
     func integer(_ name: String, in range: ClosedRange<Int>, command: String) throws -> Int? {
         guard let text = values[name] else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            throw UsageError(message: "\(command): --\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"")
+            throw UsageError(
+                message: "\(command): --\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not \"\(text)\"")
         }
         return value
     }
@@ -88,7 +91,10 @@ struct ParsedOptions {
     func requirePositionals(_ names: [String], command: String) throws -> [String] {
         guard positionals.count == names.count else {
             let expected = names.map { $0.uppercased() }.joined(separator: " ")
-            throw UsageError(message: "\(command): expected \(expected.isEmpty ? "no arguments" : expected), got \(positionals.count) argument(s); see '\(command) --help'")
+            throw UsageError(
+                message:
+                    "\(command): expected \(expected.isEmpty ? "no arguments" : expected), got \(positionals.count) argument(s); see '\(command) --help'"
+            )
         }
         return positionals
     }

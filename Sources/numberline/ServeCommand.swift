@@ -12,31 +12,70 @@ enum ServeCommand {
         OptionSpec(name: "host", valueName: "HOST", help: "Address to listen on (default 127.0.0.1).", environment: "NUMBERLINE_HOST"),
         OptionSpec(name: "port", valueName: "PORT", help: "TCP port; 0 picks a free one (default 8080).", environment: "NUMBERLINE_PORT"),
         databaseOption,
-        OptionSpec(name: "threads", valueName: "N", help: "Event loops, one thread each (default: the number of CPU cores).", environment: "NUMBERLINE_THREADS"),
-        OptionSpec(name: "demo", valueName: nil, help: "Seed the demo instance (idempotent) and print a curl walkthrough.", environment: "NUMBERLINE_DEMO"),
-        OptionSpec(name: "default-instance", valueName: "NAME", help: "Instance for requests that name none (default demo).", environment: "NUMBERLINE_DEFAULT_INSTANCE"),
-        OptionSpec(name: "token-ttl", valueName: "SECONDS", help: "Access token lifetime (default 86400).", environment: "NUMBERLINE_TOKEN_TTL"),
-        OptionSpec(name: "max-body-bytes", valueName: "BYTES", help: "Body limit for ordinary routes (default 1048576).", environment: "NUMBERLINE_MAX_BODY_BYTES"),
-        OptionSpec(name: "max-header-bytes", valueName: "BYTES", help: "Limit on all request header bytes (default 16384).", environment: "NUMBERLINE_MAX_HEADER_BYTES"),
-        OptionSpec(name: "idle-timeout-ms", valueName: "MS", help: "Idle connection and request read timeout (default 10000).", environment: "NUMBERLINE_IDLE_TIMEOUT_MS"),
-        OptionSpec(name: "request-timeout-ms", valueName: "MS", help: "Handler time limit before a 503 (default 30000).", environment: "NUMBERLINE_REQUEST_TIMEOUT_MS"),
-        OptionSpec(name: "max-connections", valueName: "N", help: "Open connections across all loops (default 10000).", environment: "NUMBERLINE_MAX_CONNECTIONS"),
-        OptionSpec(name: "blocking-threads", valueName: "N", help: "Threads for password hashing (default: half the cores, at least 1).", environment: "NUMBERLINE_BLOCKING_THREADS"),
-        OptionSpec(name: "login-lock-after", valueName: "N", help: "Failed logins per username before a lock (default 10).", environment: "NUMBERLINE_LOGIN_LOCK_AFTER"),
-        OptionSpec(name: "login-lock-address-after", valueName: "N", help: "Failed logins per client address before a lock (default 100).", environment: "NUMBERLINE_LOGIN_LOCK_ADDRESS_AFTER"),
-        OptionSpec(name: "login-lock-seconds", valueName: "SECONDS", help: "How long a login lock lasts (default 900).", environment: "NUMBERLINE_LOGIN_LOCK_SECONDS"),
-        OptionSpec(name: "credential-cache-ms", valueName: "MS", help: "Reuse resolved credentials this long; 0 reads them on every request (default 1000).", environment: "NUMBERLINE_CREDENTIAL_CACHE_MS"),
-        OptionSpec(name: "rate-limit-address", valueName: "N", help: "Requests per second per client address, bursts of 2N; 0 is no limit (default 0).", environment: "NUMBERLINE_RATE_LIMIT_ADDRESS"),
-        OptionSpec(name: "rate-limit-token", valueName: "N", help: "Requests per second per access token, bursts of 2N; 0 is no limit (default 0).", environment: "NUMBERLINE_RATE_LIMIT_TOKEN"),
-        OptionSpec(name: "no-access-log", valueName: nil, help: "Do not write one log line per request.", environment: "NUMBERLINE_NO_ACCESS_LOG"),
-        OptionSpec(name: "tls-certificate", valueName: "PATH", help: "PEM certificate chain; serves HTTPS with HTTP/2 when set with --tls-key.", environment: "NUMBERLINE_TLS_CERTIFICATE"),
+        OptionSpec(
+            name: "threads", valueName: "N", help: "Event loops, one thread each (default: the number of CPU cores).",
+            environment: "NUMBERLINE_THREADS"),
+        OptionSpec(
+            name: "demo", valueName: nil, help: "Seed the demo instance (idempotent) and print a curl walkthrough.",
+            environment: "NUMBERLINE_DEMO"),
+        OptionSpec(
+            name: "default-instance", valueName: "NAME", help: "Instance for requests that name none (default demo).",
+            environment: "NUMBERLINE_DEFAULT_INSTANCE"),
+        OptionSpec(
+            name: "token-ttl", valueName: "SECONDS", help: "Access token lifetime (default 86400).", environment: "NUMBERLINE_TOKEN_TTL"),
+        OptionSpec(
+            name: "max-body-bytes", valueName: "BYTES", help: "Body limit for ordinary routes (default 1048576).",
+            environment: "NUMBERLINE_MAX_BODY_BYTES"),
+        OptionSpec(
+            name: "max-header-bytes", valueName: "BYTES", help: "Limit on all request header bytes (default 16384).",
+            environment: "NUMBERLINE_MAX_HEADER_BYTES"),
+        OptionSpec(
+            name: "idle-timeout-ms", valueName: "MS", help: "Idle connection and request read timeout (default 10000).",
+            environment: "NUMBERLINE_IDLE_TIMEOUT_MS"),
+        OptionSpec(
+            name: "request-timeout-ms", valueName: "MS", help: "Handler time limit before a 503 (default 30000).",
+            environment: "NUMBERLINE_REQUEST_TIMEOUT_MS"),
+        OptionSpec(
+            name: "max-connections", valueName: "N", help: "Open connections across all loops (default 10000).",
+            environment: "NUMBERLINE_MAX_CONNECTIONS"),
+        OptionSpec(
+            name: "blocking-threads", valueName: "N", help: "Threads for password hashing (default: half the cores, at least 1).",
+            environment: "NUMBERLINE_BLOCKING_THREADS"),
+        OptionSpec(
+            name: "login-lock-after", valueName: "N", help: "Failed logins per username before a lock (default 10).",
+            environment: "NUMBERLINE_LOGIN_LOCK_AFTER"),
+        OptionSpec(
+            name: "login-lock-address-after", valueName: "N", help: "Failed logins per client address before a lock (default 100).",
+            environment: "NUMBERLINE_LOGIN_LOCK_ADDRESS_AFTER"),
+        OptionSpec(
+            name: "login-lock-seconds", valueName: "SECONDS", help: "How long a login lock lasts (default 900).",
+            environment: "NUMBERLINE_LOGIN_LOCK_SECONDS"),
+        OptionSpec(
+            name: "credential-cache-ms", valueName: "MS",
+            help: "Reuse resolved credentials this long; 0 reads them on every request (default 1000).",
+            environment: "NUMBERLINE_CREDENTIAL_CACHE_MS"),
+        OptionSpec(
+            name: "rate-limit-address", valueName: "N",
+            help: "Requests per second per client address, bursts of 2N; 0 is no limit (default 0).",
+            environment: "NUMBERLINE_RATE_LIMIT_ADDRESS"),
+        OptionSpec(
+            name: "rate-limit-token", valueName: "N",
+            help: "Requests per second per access token, bursts of 2N; 0 is no limit (default 0).",
+            environment: "NUMBERLINE_RATE_LIMIT_TOKEN"),
+        OptionSpec(
+            name: "no-access-log", valueName: nil, help: "Do not write one log line per request.", environment: "NUMBERLINE_NO_ACCESS_LOG"),
+        OptionSpec(
+            name: "tls-certificate", valueName: "PATH", help: "PEM certificate chain; serves HTTPS with HTTP/2 when set with --tls-key.",
+            environment: "NUMBERLINE_TLS_CERTIFICATE"),
         OptionSpec(name: "tls-key", valueName: "PATH", help: "PEM private key for --tls-certificate.", environment: "NUMBERLINE_TLS_KEY"),
     ]
 
     static func run(_ arguments: [String]) async throws {
         let options = try ParsedOptions(arguments, specs: specs, command: command)
         if options.wantsHelp {
-            print(helpText(usage: "\(command) [OPTIONS]", summary: "Runs the iPilot v1 API server until SIGTERM or SIGINT.", specs: specs), terminator: "")
+            print(
+                helpText(usage: "\(command) [OPTIONS]", summary: "Runs the iPilot v1 API server until SIGTERM or SIGINT.", specs: specs),
+                terminator: "")
             return
         }
         _ = try options.requirePositionals([], command: command)
@@ -100,10 +139,12 @@ enum ServeCommand {
             throw CommandError(message: "\(command): \(error)")
         }
         let scheme = http.tlsCertificatePath == nil ? "http" : "https"
-        Log.info("listening", [
-            "url": "\(scheme)://\(http.host):\(server.port)", "loops": String(http.loopCount), "database": path,
-            "default_instance": api.defaultInstance,
-        ])
+        Log.info(
+            "listening",
+            [
+                "url": "\(scheme)://\(http.host):\(server.port)", "loops": String(http.loopCount), "database": path,
+                "default_instance": api.defaultInstance,
+            ])
         if options.flag("demo") {
             print(DemoData.walkthrough(baseURL: "\(scheme)://\(http.host == "0.0.0.0" ? "127.0.0.1" : http.host):\(server.port)"))
             fflush(nil)

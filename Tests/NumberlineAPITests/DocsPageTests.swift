@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import NumberlineAPI
 
 @Suite struct DocsPageTests {

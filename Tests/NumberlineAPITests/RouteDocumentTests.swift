@@ -2,6 +2,7 @@ import Foundation
 import NumberlineHTTP
 import NumberlineStore
 import Testing
+
 @testable import NumberlineAPI
 
 /// Keeps the router and the embedded OpenAPI document in step: every registered route is

@@ -12,13 +12,19 @@ struct AccountRulesTests {
     @Test("reseller needs companyName")
     func resellerNeedsCompanyName() {
         let errors = AccountRules.validate(profile: AccountProfile(), kind: .reseller, fieldPrefix: "resellerAccount")
-        #expect(errors == [FieldError(field: "resellerAccount.companyName", message: "companyName is missing; a Reseller account needs a company name")])
+        #expect(
+            errors == [
+                FieldError(field: "resellerAccount.companyName", message: "companyName is missing; a Reseller account needs a company name")
+            ])
     }
 
     @Test("customer needs companyName")
     func customerNeedsCompanyName() {
         let errors = AccountRules.validate(profile: AccountProfile(companyName: "  "), kind: .customer, fieldPrefix: "customerAccount")
-        #expect(errors == [FieldError(field: "customerAccount.companyName", message: "companyName is missing; a Customer account needs a company name")])
+        #expect(
+            errors == [
+                FieldError(field: "customerAccount.companyName", message: "companyName is missing; a Customer account needs a company name")
+            ])
     }
 
     @Test("user needs no profile fields")
@@ -37,7 +43,8 @@ struct AccountRulesTests {
     func fullProfilePasses() {
         let profile = AccountProfile(
             companyName: "Acme Telecom",
-            address: PostalAddress(streetNumber: "12", streetName: "Main St", zipCode: "10001-1234", city: "New York", country: "US", state: "NY"),
+            address: PostalAddress(
+                streetNumber: "12", streetName: "Main St", zipCode: "10001-1234", city: "New York", country: "US", state: "NY"),
             notificationEmail: "noc@acme.example",
             agent: "Jo",
             agentEmail: "jo@acme.example",
@@ -99,12 +106,13 @@ struct AccountRulesTests {
             technicalContactInfo: ContactPerson(email: "bad")
         )
         let errors = AccountRules.validate(profile: profile, kind: .customer, fieldPrefix: "customerAccount")
-        #expect(fields(errors) == [
-            "customerAccount.notificationEmail",
-            "customerAccount.agentEmail",
-            "customerAccount.billingInfo.email",
-            "customerAccount.technicalContactInfo.email",
-        ])
+        #expect(
+            fields(errors) == [
+                "customerAccount.notificationEmail",
+                "customerAccount.agentEmail",
+                "customerAccount.billingInfo.email",
+                "customerAccount.technicalContactInfo.email",
+            ])
     }
 
     @Test("email with control gets one error")
@@ -132,7 +140,10 @@ struct AccountRulesTests {
             internationalDIDProviders: [DIDProvider(country: "GB"), DIDProvider(country: "XX")]
         )
         let errors = AccountRules.validate(profile: profile, kind: .customer, fieldPrefix: "customerAccount")
-        #expect(fields(errors) == ["customerAccount.domesticDIDProvider[1].providerName", "customerAccount.internationalDIDProvider[1].country"])
+        #expect(
+            fields(errors) == [
+                "customerAccount.domesticDIDProvider[1].providerName", "customerAccount.internationalDIDProvider[1].country",
+            ])
     }
 
     @Test("free text fields checked")
@@ -147,25 +158,26 @@ struct AccountRulesTests {
             routingProfileAccountId: long, zoomAccountId: long
         )
         let errors = AccountRules.validate(profile: profile, kind: .customer, fieldPrefix: "customerAccount")
-        #expect(fields(errors) == [
-            "customerAccount.streetNumber",
-            "customerAccount.streetName",
-            "customerAccount.city",
-            "customerAccount.companyName",
-            "customerAccount.agent",
-            "customerAccount.customerContractingEntity",
-            "customerAccount.endCustomerName",
-            "customerAccount.fqdnId",
-            "customerAccount.serviceId",
-            "customerAccount.plan",
-            "customerAccount.orderType",
-            "customerAccount.role",
-            "customerAccount.billingInfo.firstName",
-            "customerAccount.billingInfo.lastName",
-            "customerAccount.billingInfo.phone",
-            "customerAccount.routingProfile.accountId",
-            "customerAccount.zoomAccountId",
-        ])
+        #expect(
+            fields(errors) == [
+                "customerAccount.streetNumber",
+                "customerAccount.streetName",
+                "customerAccount.city",
+                "customerAccount.companyName",
+                "customerAccount.agent",
+                "customerAccount.customerContractingEntity",
+                "customerAccount.endCustomerName",
+                "customerAccount.fqdnId",
+                "customerAccount.serviceId",
+                "customerAccount.plan",
+                "customerAccount.orderType",
+                "customerAccount.role",
+                "customerAccount.billingInfo.firstName",
+                "customerAccount.billingInfo.lastName",
+                "customerAccount.billingInfo.phone",
+                "customerAccount.routingProfile.accountId",
+                "customerAccount.zoomAccountId",
+            ])
     }
 
     @Test("tenant id checked")
@@ -192,10 +204,11 @@ struct AccountRulesTests {
     @Test("login needs userName and password")
     func loginRequired() {
         let errors = AccountRules.validate(login: LoginDraft(), fieldPrefix: "loginInformation[0]", requirePassword: true)
-        #expect(errors == [
-            FieldError(field: "loginInformation[0].userName", message: "userName is missing; every login needs a username"),
-            FieldError(field: "loginInformation[0].password", message: "password is missing; a new login needs a password"),
-        ])
+        #expect(
+            errors == [
+                FieldError(field: "loginInformation[0].userName", message: "userName is missing; every login needs a username"),
+                FieldError(field: "loginInformation[0].password", message: "password is missing; a new login needs a password"),
+            ])
     }
 
     @Test("update keeps missing password")
@@ -208,28 +221,34 @@ struct AccountRulesTests {
     func loginFieldFormats() {
         let login = LoginDraft(userName: "j d", password: "short", firstName: "a\tb", email: "nope", phoneNumber: "1\n2")
         let errors = AccountRules.validate(login: login, fieldPrefix: "loginInformation[2]", requirePassword: true)
-        #expect(fields(errors) == [
-            "loginInformation[2].userName",
-            "loginInformation[2].password",
-            "loginInformation[2].firstName",
-            "loginInformation[2].email",
-            "loginInformation[2].phoneNumber",
-        ])
+        #expect(
+            fields(errors) == [
+                "loginInformation[2].userName",
+                "loginInformation[2].password",
+                "loginInformation[2].firstName",
+                "loginInformation[2].email",
+                "loginInformation[2].phoneNumber",
+            ])
     }
 
     // MARK: - Modules
 
     @Test("child modules within parent pass")
     func modulesWithinParent() {
-        let errors = AccountRules.validate(modules: Modules(did: true), parentModules: Modules(did: true, msteam: true), fieldPrefix: "customerAccount.modulesAccess")
+        let errors = AccountRules.validate(
+            modules: Modules(did: true), parentModules: Modules(did: true, msteam: true), fieldPrefix: "customerAccount.modulesAccess")
         #expect(errors.isEmpty)
     }
 
     @Test("extra child modules rejected")
     func modulesBeyondParent() {
-        let errors = AccountRules.validate(modules: Modules(did: true, msteam: true, stats: true), parentModules: Modules(did: true), fieldPrefix: "customerAccount.modulesAccess")
+        let errors = AccountRules.validate(
+            modules: Modules(did: true, msteam: true, stats: true), parentModules: Modules(did: true),
+            fieldPrefix: "customerAccount.modulesAccess")
         #expect(fields(errors) == ["customerAccount.modulesAccess.msteam", "customerAccount.modulesAccess.stats"])
-        #expect(errors.first?.message == "the parent account does not have the msteam module; set msteam to false or enable it on the parent first")
+        #expect(
+            errors.first?.message
+                == "the parent account does not have the msteam module; set msteam to false or enable it on the parent first")
     }
 }
 

@@ -18,7 +18,12 @@ struct AddressRulesTests {
     @Test("country rejects unknown codes", arguments: ["XX", "UK", "XK", "USA", "U", "", "ZZ", "EU"])
     func countryRejects(code: String) {
         let errors = FieldRules.validateCountry(code, field: "resellerAccount.country")
-        #expect(errors == [FieldError(field: "resellerAccount.country", message: "\"\(code)\" is not a two-letter ISO 3166-1 country code; use e.g. \"US\" or \"CA\"")])
+        #expect(
+            errors == [
+                FieldError(
+                    field: "resellerAccount.country",
+                    message: "\"\(code)\" is not a two-letter ISO 3166-1 country code; use e.g. \"US\" or \"CA\"")
+            ])
     }
 
     @Test("country rejects lower case")
@@ -41,12 +46,20 @@ struct AddressRulesTests {
     @Test("US state rejects", arguments: ["XX", "ON", "New York", "N", "UM"])
     func usStateRejects(state: String) {
         let errors = FieldRules.validateState(state, country: "US", field: "state")
-        #expect(errors == [FieldError(field: "state", message: "\(quotedForTest(state)) is not a state code of US; use a two-letter USPS code such as \"NY\" or \"DC\"")])
+        #expect(
+            errors == [
+                FieldError(
+                    field: "state",
+                    message: "\(quotedForTest(state)) is not a state code of US; use a two-letter USPS code such as \"NY\" or \"DC\"")
+            ])
     }
 
     @Test("state rejects lower case")
     func stateLowerCase() {
-        #expect(FieldRules.validateState("ny", country: "US", field: "state") == [FieldError(field: "state", message: "\"ny\" must be upper case; use \"NY\"")])
+        #expect(
+            FieldRules.validateState("ny", country: "US", field: "state") == [
+                FieldError(field: "state", message: "\"ny\" must be upper case; use \"NY\"")
+            ])
         #expect(FieldRules.validateState("qc", country: "CA", field: "state").count == 1)
     }
 
@@ -58,7 +71,12 @@ struct AddressRulesTests {
     @Test("Canadian province rejects")
     func provinceRejects() {
         let errors = FieldRules.validateState("NY", country: "CA", field: "state")
-        #expect(errors == [FieldError(field: "state", message: "\"NY\" is not a state code of CA; use a two-letter province or territory code such as \"ON\" or \"QC\"")])
+        #expect(
+            errors == [
+                FieldError(
+                    field: "state",
+                    message: "\"NY\" is not a state code of CA; use a two-letter province or territory code such as \"ON\" or \"QC\"")
+            ])
         #expect(FieldRules.validateState("PQ", country: "CA", field: "state").count == 1)
     }
 
@@ -76,7 +94,12 @@ struct AddressRulesTests {
     @Test("ZIP rejects", arguments: ["1000", "100011", "10001-123", "10001 1234", "1000A", "10001-12345", "١٢٣٤٥", ""])
     func zipRejects(zip: String) {
         let errors = FieldRules.validatePostalCode(zip, country: "US", field: "zipCode")
-        #expect(errors == [FieldError(field: "zipCode", message: "\(quotedForTest(zip)) is not a US ZIP code; use 5 digits or ZIP+4 such as \"10001\" or \"10001-1234\"")])
+        #expect(
+            errors == [
+                FieldError(
+                    field: "zipCode",
+                    message: "\(quotedForTest(zip)) is not a US ZIP code; use 5 digits or ZIP+4 such as \"10001\" or \"10001-1234\"")
+            ])
     }
 
     @Test("Canadian postal code accepts", arguments: ["K1A 0B1", "K1A0B1", "H2X 1Y4", "V6B 4Y8", "X0A 0H0"])
@@ -84,10 +107,17 @@ struct AddressRulesTests {
         #expect(FieldRules.validatePostalCode(code, country: "CA", field: "zipCode").isEmpty)
     }
 
-    @Test("Canadian postal code rejects", arguments: ["k1a 0b1", "K1A  0B1", "K1A-0B1", "11A 0B1", "KAA 0B1", "D1A 0B1", "W1A 0B1", "Z1A 0B1", "K1O 0B1", "K1A 0B", "10001"])
+    @Test(
+        "Canadian postal code rejects",
+        arguments: ["k1a 0b1", "K1A  0B1", "K1A-0B1", "11A 0B1", "KAA 0B1", "D1A 0B1", "W1A 0B1", "Z1A 0B1", "K1O 0B1", "K1A 0B", "10001"])
     func postalRejects(code: String) {
         let errors = FieldRules.validatePostalCode(code, country: "CA", field: "zipCode")
-        #expect(errors == [FieldError(field: "zipCode", message: "\(quotedForTest(code)) is not a Canadian postal code; use upper case in the form \"K1A 0B1\"")])
+        #expect(
+            errors == [
+                FieldError(
+                    field: "zipCode",
+                    message: "\(quotedForTest(code)) is not a Canadian postal code; use upper case in the form \"K1A 0B1\"")
+            ])
     }
 
     @Test("postal code unchecked elsewhere")

@@ -5,7 +5,8 @@ import Testing
 struct FeatureRulesTests {
     // MARK: - Calling name
 
-    @Test("calling name accepts the carrier set", arguments: ["John Doe", "A", "O'Brien & Sons", "Smith, J.", "ACME-24", "123456789012345"])
+    @Test(
+        "calling name accepts the carrier set", arguments: ["John Doe", "A", "O'Brien & Sons", "Smith, J.", "ACME-24", "123456789012345"])
     func callingNameAccepts(name: String) {
         #expect(FeatureRules.callingNameProblem(name) == nil)
     }
@@ -56,7 +57,9 @@ struct FeatureRulesTests {
         #expect(id.description == "DAS-123456")
     }
 
-    @Test("plan id rejects other forms", arguments: ["DAS-12345", "DAS-1234567", "das-123456", "DAS-12345a", "DAS-000000", "XAS-123456", "", "DAS-+12345"])
+    @Test(
+        "plan id rejects other forms",
+        arguments: ["DAS-12345", "DAS-1234567", "das-123456", "DAS-12345a", "DAS-000000", "XAS-123456", "", "DAS-+12345"])
     func planIDRejects(text: String) {
         #expect(DisasterPlanID(text) == nil)
     }

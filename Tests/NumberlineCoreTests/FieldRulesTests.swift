@@ -1,41 +1,46 @@
-@testable import NumberlineCore
 import Testing
+
+@testable import NumberlineCore
 
 @Suite("Field rules")
 struct FieldRulesTests {
     // MARK: - Email
 
-    @Test("email accepts common forms", arguments: [
-        "a@example.com",
-        "first.last+tag@sub.example.co.uk",
-        "o'neil_99@xn--bcher-kva.example",
-        "x@a-b.io",
-        String(repeating: "l", count: 64) + "@example.com",
-    ])
+    @Test(
+        "email accepts common forms",
+        arguments: [
+            "a@example.com",
+            "first.last+tag@sub.example.co.uk",
+            "o'neil_99@xn--bcher-kva.example",
+            "x@a-b.io",
+            String(repeating: "l", count: 64) + "@example.com",
+        ])
     func emailAccepts(address: String) {
         #expect(FieldRules.validateEmail(address, field: "email").isEmpty)
     }
 
-    @Test("email rejects malformed forms", arguments: [
-        "",
-        "plain",
-        "@example.com",
-        "a@b@example.com",
-        "a@localhost",
-        "a b@example.com",
-        "a@exa mple.com",
-        ".a@example.com",
-        "a.@example.com",
-        "a..b@example.com",
-        "a@-example.com",
-        "a@example-.com",
-        "a@example..com",
-        "a@example.com.",
-        "a@example.123",
-        "a@exämple.com",
-        "ä@example.com",
-        "a@" + String(repeating: "x", count: 64) + ".com",
-    ])
+    @Test(
+        "email rejects malformed forms",
+        arguments: [
+            "",
+            "plain",
+            "@example.com",
+            "a@b@example.com",
+            "a@localhost",
+            "a b@example.com",
+            "a@exa mple.com",
+            ".a@example.com",
+            "a.@example.com",
+            "a..b@example.com",
+            "a@-example.com",
+            "a@example-.com",
+            "a@example..com",
+            "a@example.com.",
+            "a@example.123",
+            "a@exämple.com",
+            "ä@example.com",
+            "a@" + String(repeating: "x", count: 64) + ".com",
+        ])
     func emailRejects(address: String) {
         let errors = FieldRules.validateEmail(address, field: "billingInfo.email")
         #expect(errors.count == 1)
@@ -96,12 +101,16 @@ struct FieldRulesTests {
     @Test("free text control message")
     func freeTextControlMessage() {
         let errors = FieldRules.validateFreeText("a\nb", field: "city")
-        #expect(errors.first?.message == "\"a\nb\" contains the control character U+000A; remove line breaks, tabs and other control characters")
+        #expect(
+            errors.first?.message == "\"a\nb\" contains the control character U+000A; remove line breaks, tabs and other control characters"
+        )
     }
 
     // MARK: - Usernames
 
-    @Test("username accepts allowed forms", arguments: ["abc", "j.doe", "user_1", "a@b.com", "x+y-z", "9lives", String(repeating: "u", count: 64)])
+    @Test(
+        "username accepts allowed forms",
+        arguments: ["abc", "j.doe", "user_1", "a@b.com", "x+y-z", "9lives", String(repeating: "u", count: 64)])
     func usernameAccepts(name: String) {
         #expect(FieldRules.validateUsername(name, field: "userName").isEmpty)
     }
@@ -158,7 +167,8 @@ struct FieldRulesTests {
     @Test("password rejects whitespace only")
     func passwordWhitespace() {
         let errors = FieldRules.validatePassword(String(repeating: " \t", count: 8), field: "password")
-        #expect(errors == [FieldError(field: "password", message: "password consists only of whitespace; choose one with visible characters")])
+        #expect(
+            errors == [FieldError(field: "password", message: "password consists only of whitespace; choose one with visible characters")])
     }
 
     @Test("password message hides value")
@@ -171,16 +181,20 @@ struct FieldRulesTests {
 
     // MARK: - Tenant ids
 
-    @Test("tenant id accepts GUIDs", arguments: ["0f8fad5b-d9cb-469f-a165-70867728950e", "0F8FAD5B-D9CB-469F-A165-70867728950E", "00000000-0000-0000-0000-000000000000"])
+    @Test(
+        "tenant id accepts GUIDs",
+        arguments: ["0f8fad5b-d9cb-469f-a165-70867728950e", "0F8FAD5B-D9CB-469F-A165-70867728950E", "00000000-0000-0000-0000-000000000000"])
     func tenantAccepts(value: String) {
         #expect(FieldRules.validateTenantID(value, field: "msTeamsTenantId").isEmpty)
     }
 
-    @Test("tenant id rejects non-GUIDs", arguments: [
-        "", "0f8fad5bd9cb469fa16570867728950e", "{0f8fad5b-d9cb-469f-a165-70867728950e}",
-        "0f8fad5b-d9cb-469f-a165-70867728950", "0f8fad5b-d9cb-469f-a165-70867728950e0",
-        "0g8fad5b-d9cb-469f-a165-70867728950e", "0f8fad5b-d9cb-469f-a16570867728950e-",
-    ])
+    @Test(
+        "tenant id rejects non-GUIDs",
+        arguments: [
+            "", "0f8fad5bd9cb469fa16570867728950e", "{0f8fad5b-d9cb-469f-a165-70867728950e}",
+            "0f8fad5b-d9cb-469f-a165-70867728950", "0f8fad5b-d9cb-469f-a165-70867728950e0",
+            "0g8fad5b-d9cb-469f-a165-70867728950e", "0f8fad5b-d9cb-469f-a16570867728950e-",
+        ])
     func tenantRejects(value: String) {
         let errors = FieldRules.validateTenantID(value, field: "msTeamsTenantId")
         #expect(errors.count == 1)

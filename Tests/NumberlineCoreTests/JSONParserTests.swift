@@ -157,9 +157,13 @@ struct JSONParserTests {
 
     @Test("bare control characters rejected")
     func controlCharacters() {
-        #expect(parseError("\"a\tb\"") == JSONError(message: "unescaped control character 0x09 in a string; write it as \\u00XX", offset: 2))
-        #expect(parseError("\"a\nb\"") == JSONError(message: "unescaped control character 0x0A in a string; write it as \\u00XX", offset: 2))
-        #expect(parseError(quoted([0x41, 0x00])) == JSONError(message: "unescaped control character 0x00 in a string; write it as \\u00XX", offset: 2))
+        #expect(
+            parseError("\"a\tb\"") == JSONError(message: "unescaped control character 0x09 in a string; write it as \\u00XX", offset: 2))
+        #expect(
+            parseError("\"a\nb\"") == JSONError(message: "unescaped control character 0x0A in a string; write it as \\u00XX", offset: 2))
+        #expect(
+            parseError(quoted([0x41, 0x00]))
+                == JSONError(message: "unescaped control character 0x00 in a string; write it as \\u00XX", offset: 2))
     }
 
     @Test("invalid UTF-8 rejected")
@@ -190,8 +194,10 @@ struct JSONParserTests {
     func loneSurrogates() {
         #expect(parseError(#""\ud800""#) == JSONError(message: "lone high surrogate \\uD800 without a low surrogate after it", offset: 1))
         #expect(parseError(#""x\uDBFFy""#) == JSONError(message: "lone high surrogate \\uDBFF without a low surrogate after it", offset: 2))
-        #expect(parseError(#""\ud800\u0041""#) == JSONError(message: "lone high surrogate \\uD800 without a low surrogate after it", offset: 1))
-        #expect(parseError(#""\ud800\ud800""#) == JSONError(message: "lone high surrogate \\uD800 without a low surrogate after it", offset: 1))
+        #expect(
+            parseError(#""\ud800\u0041""#) == JSONError(message: "lone high surrogate \\uD800 without a low surrogate after it", offset: 1))
+        #expect(
+            parseError(#""\ud800\ud800""#) == JSONError(message: "lone high surrogate \\uD800 without a low surrogate after it", offset: 1))
         #expect(parseError(#""\udc00""#) == JSONError(message: "lone low surrogate \\uDC00 without a high surrogate before it", offset: 1))
     }
 
@@ -226,7 +232,8 @@ struct JSONParserTests {
     func depthLimit() {
         let deep = String(repeating: "[", count: 33) + String(repeating: "]", count: 33)
         #expect(parseError(deep) == JSONError(message: "nesting is deeper than the limit of 32 levels", offset: 32))
-        #expect(parseError(#"{"a":{"b":[1]}}"#, maxDepth: 2) == JSONError(message: "nesting is deeper than the limit of 2 levels", offset: 10))
+        #expect(
+            parseError(#"{"a":{"b":[1]}}"#, maxDepth: 2) == JSONError(message: "nesting is deeper than the limit of 2 levels", offset: 10))
         // A hostile body far deeper than any stack tolerates fails fast instead of crashing.
         let hostile = String(repeating: "[", count: 100_000)
         #expect(parseError(hostile)?.offset == 32)

@@ -24,7 +24,9 @@ private enum Tree {
     static let all = [resellerA, customerA1, subCustomerA1a, userA1, userA, resellerB, customerB1]
 
     static func account(_ id: Int64, _ kind: AccountKind, parent: Int64?, reseller: Int64, path: String, instance: Int64 = 1) -> Account {
-        Account(id: id, instanceID: instance, kind: kind, parentID: parent, resellerID: reseller, path: path, modules: .all, profile: AccountProfile())
+        Account(
+            id: id, instanceID: instance, kind: kind, parentID: parent, resellerID: reseller, path: path, modules: .all,
+            profile: AccountProfile())
     }
 
     static let admin = Caller.platformAdmin(instanceID: 1, loginID: 1)
@@ -132,7 +134,9 @@ struct TreePermissionsTests {
     @Test("admin places resellers at top")
     func adminPlacesReseller() {
         #expect(Tree.admin.checkPlacement(kind: .reseller, parent: nil) == .allowed)
-        #expect(Tree.admin.checkPlacement(kind: .reseller, parent: Tree.resellerA) == .invalid("a Reseller account has no parent; leave out resellerId and parentId"))
+        #expect(
+            Tree.admin.checkPlacement(kind: .reseller, parent: Tree.resellerA)
+                == .invalid("a Reseller account has no parent; leave out resellerId and parentId"))
     }
 
     @Test("only admin creates resellers")
@@ -152,8 +156,12 @@ struct TreePermissionsTests {
 
     @Test("children need a parent")
     func childrenNeedParent() {
-        #expect(Tree.admin.checkPlacement(kind: .customer, parent: nil) == .invalid("a Customer account needs a parent; set resellerId or parentId to a Reseller or Customer account"))
-        #expect(Tree.resellerCaller.checkPlacement(kind: .user, parent: nil) == .invalid("a User account needs a parent; set resellerId or parentId to a Reseller or Customer account"))
+        #expect(
+            Tree.admin.checkPlacement(kind: .customer, parent: nil)
+                == .invalid("a Customer account needs a parent; set resellerId or parentId to a Reseller or Customer account"))
+        #expect(
+            Tree.resellerCaller.checkPlacement(kind: .user, parent: nil)
+                == .invalid("a User account needs a parent; set resellerId or parentId to a Reseller or Customer account"))
     }
 
     @Test("reseller places in subtree")
@@ -178,7 +186,8 @@ struct TreePermissionsTests {
 
     @Test("user accounts have no children")
     func userHasNoChildren() {
-        let expected = TreeDecision.invalid("account 22 is a User account, which cannot have child accounts; choose a Reseller or Customer parent")
+        let expected = TreeDecision.invalid(
+            "account 22 is a User account, which cannot have child accounts; choose a Reseller or Customer parent")
         #expect(Tree.admin.checkPlacement(kind: .user, parent: Tree.userA1) == expected)
         #expect(Tree.customerCaller.checkPlacement(kind: .customer, parent: Tree.userA1) == expected)
     }
@@ -204,7 +213,9 @@ struct TreePermissionsTests {
         #expect(Tree.resellerCaller.checkUpdate(of: Tree.customerA1) == .allowed)
         #expect(Tree.resellerCaller.checkUpdate(of: Tree.customerB1) == .notVisible)
         #expect(Tree.customerCaller.checkUpdate(of: Tree.resellerA) == .notVisible)
-        #expect(Tree.userCaller.checkUpdate(of: Tree.customerA1) == .forbidden("a User login cannot update accounts; sign in with the parent account's login"))
+        #expect(
+            Tree.userCaller.checkUpdate(of: Tree.customerA1)
+                == .forbidden("a User login cannot update accounts; sign in with the parent account's login"))
         #expect(Tree.userCaller.checkUpdate(of: Tree.customerB1) == .notVisible)
     }
 
@@ -212,9 +223,13 @@ struct TreePermissionsTests {
     func deleteChecks() {
         #expect(Tree.resellerCaller.checkDeletion(of: Tree.customerA1) == .allowed)
         #expect(Tree.admin.checkDeletion(of: Tree.resellerA) == .allowed)
-        #expect(Tree.resellerCaller.checkDeletion(of: Tree.resellerA) == .forbidden("an account cannot delete itself; ask the account above it to delete it"))
+        #expect(
+            Tree.resellerCaller.checkDeletion(of: Tree.resellerA)
+                == .forbidden("an account cannot delete itself; ask the account above it to delete it"))
         #expect(Tree.customerCaller.checkDeletion(of: Tree.customerB1) == .notVisible)
         #expect(Tree.admin.checkDeletion(of: Tree.otherInstanceReseller) == .notVisible)
-        #expect(Tree.userCaller.checkDeletion(of: Tree.subCustomerA1a) == .forbidden("a User login cannot delete accounts; sign in with the parent account's login"))
+        #expect(
+            Tree.userCaller.checkDeletion(of: Tree.subCustomerA1a)
+                == .forbidden("a User login cannot delete accounts; sign in with the parent account's login"))
     }
 }

@@ -111,10 +111,14 @@ struct AccountByIDTests {
         let token = try server.token(username: Tenants.Username.resellerA)
         let path = "/v1/accounts/\(tenants.customerA1)"
 
-        let badEmail = try server.call("PUT", path, token: token, json: #"{"accountType":"Customer","customerAccount":{"agentEmail":"x@"}}"#)
-        expectError(badEmail, 400, StatusText.badRequest, detail: "The account body has invalid fields; see errors.", fields: ["customerAccount.agentEmail"])
+        let badEmail = try server.call(
+            "PUT", path, token: token, json: #"{"accountType":"Customer","customerAccount":{"agentEmail":"x@"}}"#)
+        expectError(
+            badEmail, 400, StatusText.badRequest, detail: "The account body has invalid fields; see errors.",
+            fields: ["customerAccount.agentEmail"])
 
-        let clearedName = try server.call("PUT", path, token: token, json: #"{"accountType":"Customer","customerAccount":{"companyName":null}}"#)
+        let clearedName = try server.call(
+            "PUT", path, token: token, json: #"{"accountType":"Customer","customerAccount":{"companyName":null}}"#)
         expectError(clearedName, 400, StatusText.badRequest, fields: ["customerAccount.companyName"])
 
         let read = try server.call("GET", path, token: token).object?["customerAccount"]?.object
@@ -132,7 +136,8 @@ struct AccountByIDTests {
             json: #"{"accountType":"User","userAccount":{"loginInformation":[]}}"#)
         // The body is valid on its own; it conflicts with the stored account's type.
         expectError(
-            response, 409, StatusText.conflict, detail: "Account \(tenants.customerA1) is a Customer account; its type cannot change to User.")
+            response, 409, StatusText.conflict,
+            detail: "Account \(tenants.customerA1) is a Customer account; its type cannot change to User.")
     }
 
     @Test("moving an account is 400")
@@ -144,7 +149,9 @@ struct AccountByIDTests {
         let move = try server.call(
             "PUT", "/v1/accounts/\(tenants.subCustomerA1x)", token: token,
             json: #"{"accountType":"Customer","customerAccount":{"parentId":"\#(tenants.customerA2)"}}"#)
-        expectError(move, 400, StatusText.badRequest, detail: "The account body has invalid fields; see errors.", fields: ["customerAccount.parentId"])
+        expectError(
+            move, 400, StatusText.badRequest, detail: "The account body has invalid fields; see errors.",
+            fields: ["customerAccount.parentId"])
 
         let reseller = try server.call(
             "PUT", "/v1/accounts/\(tenants.customerA1)", token: tenants.adminToken,
@@ -154,7 +161,8 @@ struct AccountByIDTests {
         // Echoing the current ids is allowed.
         let same = try server.call(
             "PUT", "/v1/accounts/\(tenants.subCustomerA1x)", token: token,
-            json: #"{"accountType":"Customer","customerAccount":{"parentId":"\#(tenants.customerA1)","resellerId":"\#(tenants.resellerA)"}}"#)
+            json:
+                #"{"accountType":"Customer","customerAccount":{"parentId":"\#(tenants.customerA1)","resellerId":"\#(tenants.resellerA)"}}"#)
         expectNoError(same)
         let read = try server.call("GET", "/v1/accounts/\(tenants.subCustomerA1x)", token: token)
         #expect(read.object?["customerAccount"]?.object?["parentId"]?.string == tenants.customerA1)
@@ -171,7 +179,9 @@ struct AccountByIDTests {
         let newPassword = "a-brand-new-password-42"
         let update = try server.call(
             "PUT", "/v1/accounts/\(tenants.customerA1)", token: resellerToken,
-            json: #"{"accountType":"Customer","customerAccount":{"loginInformation":[{"userName":"\#(Tenants.Username.customerA1)","password":"\#(newPassword)"}]}}"#)
+            json:
+                #"{"accountType":"Customer","customerAccount":{"loginInformation":[{"userName":"\#(Tenants.Username.customerA1)","password":"\#(newPassword)"}]}}"#
+        )
         expectNoError(update)
 
         let stale = try server.call("GET", "/v1/accounts", token: oldToken)
@@ -194,7 +204,9 @@ struct AccountByIDTests {
 
         let update = try server.call(
             "PUT", "/v1/accounts/\(tenants.customerA1)", token: resellerToken,
-            json: #"{"accountType":"Customer","customerAccount":{"loginInformation":[{"userName":"customer-a1-new","password":"\#(TestServer.password)"}]}}"#)
+            json:
+                #"{"accountType":"Customer","customerAccount":{"loginInformation":[{"userName":"customer-a1-new","password":"\#(TestServer.password)"}]}}"#
+        )
         expectNoError(update)
 
         let stale = try server.call("GET", "/v1/accounts", token: oldToken)
@@ -215,7 +227,9 @@ struct AccountByIDTests {
         let token = try server.token(username: Tenants.Username.resellerA)
         let response = try server.call(
             "PUT", "/v1/accounts/\(tenants.customerA1)", token: token,
-            json: #"{"accountType":"Customer","customerAccount":{"loginInformation":[{"userName":"\#(Tenants.Username.customerA2)","password":"\#(TestServer.password)"}]}}"#)
+            json:
+                #"{"accountType":"Customer","customerAccount":{"loginInformation":[{"userName":"\#(Tenants.Username.customerA2)","password":"\#(TestServer.password)"}]}}"#
+        )
         expectError(
             response, 409, StatusText.conflict,
             detail: "The username \"\(Tenants.Username.customerA2)\" is already taken in this instance; choose another.")
@@ -312,7 +326,9 @@ struct AccountByIDTests {
         let blocked = try server.call("DELETE", "/v1/accounts/\(tenants.customerA1)", token: token)
         expectError(
             blocked, 409, StatusText.conflict,
-            detail: "Account \(tenants.customerA1) cannot be deleted: account \(tenants.customerA1) and its subtree hold 1 telephone number(s); release or move them first.")
+            detail:
+                "Account \(tenants.customerA1) cannot be deleted: account \(tenants.customerA1) and its subtree hold 1 telephone number(s); release or move them first."
+        )
         #expect(try server.call("GET", "/v1/accounts/\(tenants.subCustomerA1x)", token: token).status == 200)
 
         try server.sql("DELETE FROM numbers WHERE telephone_number = '15556667777'")

@@ -8,7 +8,9 @@ struct AccountCreateTests {
     static let incomplete = "The account body is incomplete."
 
     /// Builds a customer body with one login; `fields` are spliced in before `loginInformation`.
-    static func customer(fields: String = "", login: String = #"{"userName":"new-customer","password":"\#(TestServer.password)"}"#) -> String {
+    static func customer(fields: String = "", login: String = #"{"userName":"new-customer","password":"\#(TestServer.password)"}"#)
+        -> String
+    {
         #"{"accountType":"Customer","customerAccount":{"companyName":"New Co"\#(fields),"loginInformation":[\#(login)]}}"#
     }
 
@@ -41,7 +43,9 @@ struct AccountCreateTests {
 
         let user = try server.call(
             "POST", "/v1/accounts", token: resellerToken,
-            json: #"{"accountType":"User","userAccount":{"parentId":"\#(customerID)","loginInformation":[{"userName":"user-u","password":"\#(TestServer.password)"}]}}"#)
+            json:
+                #"{"accountType":"User","userAccount":{"parentId":"\#(customerID)","loginInformation":[{"userName":"user-u","password":"\#(TestServer.password)"}]}}"#
+        )
         expectNoError(user)
         let userID = user.field("accountId") ?? ""
 
@@ -64,30 +68,47 @@ struct AccountCreateTests {
         let login = { (name: String, password: String) in #"{"userName":"\#(name)","password":"\#(password)"}"# }
         let cases: [(name: String, body: String, fields: [String])] = [
             ("bad email", Self.customer(fields: #","notificationEmail":"not-an-email""#), ["customerAccount.notificationEmail"]),
-            ("bad login email", Self.customer(login: #"{"userName":"new-customer","password":"\#(TestServer.password)","email":"a@b"}"#),
-             ["customerAccount.loginInformation[0].email"]),
+            (
+                "bad login email", Self.customer(login: #"{"userName":"new-customer","password":"\#(TestServer.password)","email":"a@b"}"#),
+                ["customerAccount.loginInformation[0].email"]
+            ),
             ("3-letter country", Self.customer(fields: #","country":"USA","state":"NC","zipCode":"27601""#), ["customerAccount.country"]),
             ("lower-case country", Self.customer(fields: #","country":"us","state":"NC","zipCode":"27601""#), ["customerAccount.country"]),
             ("bad US state", Self.customer(fields: #","country":"US","state":"XX","zipCode":"27601""#), ["customerAccount.state"]),
             ("bad ZIP", Self.customer(fields: #","country":"US","state":"NC","zipCode":"2760""#), ["customerAccount.zipCode"]),
             ("state without country", Self.customer(fields: #","state":"NC""#), ["customerAccount.country", "customerAccount.zipCode"]),
-            ("bad service ZIP", Self.customer(fields: #","primaryServiceAddress":{"country":"US","state":"NC","zipCode":"ABCDE"}"#),
-             ["customerAccount.primaryServiceAddress.zipCode"]),
+            (
+                "bad service ZIP", Self.customer(fields: #","primaryServiceAddress":{"country":"US","state":"NC","zipCode":"ABCDE"}"#),
+                ["customerAccount.primaryServiceAddress.zipCode"]
+            ),
             ("short password", Self.customer(login: login("new-customer", "short")), ["customerAccount.loginInformation[0].password"]),
             ("missing password", Self.customer(login: #"{"userName":"new-customer"}"#), ["customerAccount.loginInformation[0].password"]),
-            ("bad username", Self.customer(login: login("-bad name", TestServer.password)), ["customerAccount.loginInformation[0].userName"]),
+            (
+                "bad username", Self.customer(login: login("-bad name", TestServer.password)),
+                ["customerAccount.loginInformation[0].userName"]
+            ),
             ("short username", Self.customer(login: login("ab", TestServer.password)), ["customerAccount.loginInformation[0].userName"]),
             ("unknown field", Self.customer(fields: #","colour":"blue""#), ["customerAccount.colour"]),
-            ("unknown login field", Self.customer(login: #"{"userName":"new-customer","password":"\#(TestServer.password)","role":"x"}"#),
-             ["customerAccount.loginInformation[0].role"]),
+            (
+                "unknown login field",
+                Self.customer(login: #"{"userName":"new-customer","password":"\#(TestServer.password)","role":"x"}"#),
+                ["customerAccount.loginInformation[0].role"]
+            ),
             ("number for string", Self.customer(fields: #","city":5"#), ["customerAccount.city"]),
             ("string for boolean", Self.customer(fields: #","modulesAccess":{"did":"yes"}"#), ["customerAccount.modulesAccess.did"]),
-            ("string for array", #"{"accountType":"Customer","customerAccount":{"companyName":"New Co","loginInformation":"x"}}"#,
-             ["customerAccount.loginInformation"]),
-            ("missing company", #"{"accountType":"Customer","customerAccount":{"loginInformation":[\#(login("new-customer", TestServer.password))]}}"#,
-             ["customerAccount.companyName"]),
-            ("wrong account object", #"{"accountType":"Customer","customerAccount":{"companyName":"New Co"},"resellerAccount":{}}"#,
-             ["resellerAccount"]),
+            (
+                "string for array", #"{"accountType":"Customer","customerAccount":{"companyName":"New Co","loginInformation":"x"}}"#,
+                ["customerAccount.loginInformation"]
+            ),
+            (
+                "missing company",
+                #"{"accountType":"Customer","customerAccount":{"loginInformation":[\#(login("new-customer", TestServer.password))]}}"#,
+                ["customerAccount.companyName"]
+            ),
+            (
+                "wrong account object", #"{"accountType":"Customer","customerAccount":{"companyName":"New Co"},"resellerAccount":{}}"#,
+                ["resellerAccount"]
+            ),
         ]
         for (name, body, fields) in cases {
             let response = try server.call("POST", "/v1/accounts", token: token, json: body)
@@ -136,7 +157,8 @@ struct AccountCreateTests {
         let form = try server.call(
             "POST", "/v1/accounts", token: token, headers: [("content-type", "application/x-www-form-urlencoded")])
         expectError(
-            form, 400, StatusText.badRequest, detail: "Send the body as application/json; the content type was application/x-www-form-urlencoded.")
+            form, 400, StatusText.badRequest,
+            detail: "Send the body as application/json; the content type was application/x-www-form-urlencoded.")
     }
 
     @Test("User login cannot change accounts")
@@ -181,7 +203,8 @@ struct AccountCreateTests {
     func childModule() throws {
         let server = try TestServer()
         let adminToken = try server.token(username: TestServer.adminUsername)
-        let body = #"{"accountType":"Reseller","resellerAccount":{"companyName":"Narrow","modulesAccess":{"msteam":false,"stats":false},"loginInformation":[{"userName":"narrow-reseller","password":"\#(TestServer.password)"}]}}"#
+        let body =
+            #"{"accountType":"Reseller","resellerAccount":{"companyName":"Narrow","modulesAccess":{"msteam":false,"stats":false},"loginInformation":[{"userName":"narrow-reseller","password":"\#(TestServer.password)"}]}}"#
         let resellerID = try Tenants.create(server, token: adminToken, json: body)
         let token = try server.token(username: "narrow-reseller")
 
@@ -212,7 +235,8 @@ struct AccountCreateTests {
                 "POST", "/v1/accounts", token: token,
                 json: Self.customer(login: #"{"userName":"\#(takenUsername)","password":"\#(TestServer.password)"}"#))
             expectError(
-                response, 409, StatusText.conflict, detail: "The username \"\(takenUsername)\" is already taken in this instance; choose another.")
+                response, 409, StatusText.conflict,
+                detail: "The username \"\(takenUsername)\" is already taken in this instance; choose another.")
         }
         let list = try server.call("GET", "/v1/accounts/customers", token: token)
         #expect(!list.text.contains("New Co"))

@@ -15,7 +15,8 @@ struct AuthenticationTests {
         let server = try TestServer()
         let token = try server.token(username: TestServer.adminUsername)
         let response = try server.request("GET", "/v1/accounts", headers: [("x-access-token", token)])
-        expectError(response, 401, StatusText.unauthorized, detail: "The x-api-key header is missing; send the API key the operator issued.")
+        expectError(
+            response, 401, StatusText.unauthorized, detail: "The x-api-key header is missing; send the API key the operator issued.")
     }
 
     @Test("missing access token is 401")

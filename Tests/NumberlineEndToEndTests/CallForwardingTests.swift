@@ -11,7 +11,8 @@ struct CallForwardingTests {
         let f = try FeatureFixture()
         let numbers = Array(F.numbersA1.prefix(2))
 
-        let added = try f.call("POST", "/v1/callforwarding", token: f.customerA1,
+        let added = try f.call(
+            "POST", "/v1/callforwarding", token: f.customerA1,
             json: #"{"telephoneNumbers":["+1 (919) 555-0100","9195550101"],"callForwardNumber":"9195551234","countryCode":"US"}"#)
         #expect(added.status == 200, "\(added.text)")
         #expect(added.field("status") == "No error")
@@ -25,7 +26,8 @@ struct CallForwardingTests {
         #expect(formatted.status == 200)
         #expect(formatted.field("callForwardNumber") == "19195551234")
 
-        let updated = try f.call("PUT", "/v1/callforwarding", token: f.customerA1,
+        let updated = try f.call(
+            "PUT", "/v1/callforwarding", token: f.customerA1,
             json: #"{"telephoneNumbers":\#(F.list(numbers)),"callForwardNumber":"+1 212 555 0199"}"#)
         #expect(updated.status == 200, "\(updated.text)")
         let reread = try f.call("GET", "/v1/callforwarding/\(numbers[0])", token: f.customerA1)
@@ -48,7 +50,8 @@ struct CallForwardingTests {
         #expect(before.status == 200)
         #expect(before.text.contains(#""callForwarding":null"#))
 
-        _ = try f.call("POST", "/v1/callforwarding", token: f.customerA1,
+        _ = try f.call(
+            "POST", "/v1/callforwarding", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(number)"],"callForwardNumber":"19195551234","countryCode":"US"}"#)
         let after = try f.call("GET", "/v1/numbers/\(number)", token: f.customerA1)
         #expect(after.text.contains(#""callForwarding":{"callForwardNumber":"19195551234","countryCode":"US"}"#), "\(after.text)")
@@ -57,11 +60,13 @@ struct CallForwardingTests {
     @Test("adding twice conflicts and lists numbers")
     func addExistingConflicts() throws {
         let f = try FeatureFixture()
-        let first = try f.call("POST", "/v1/callforwarding", token: f.customerA1,
+        let first = try f.call(
+            "POST", "/v1/callforwarding", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])"],"callForwardNumber":"19195551234"}"#)
         #expect(first.status == 200)
 
-        let second = try f.call("POST", "/v1/callforwarding", token: f.customerA1,
+        let second = try f.call(
+            "POST", "/v1/callforwarding", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[1])","\#(F.numbersA1[0])"],"callForwardNumber":"19195551234"}"#)
         #expect(second.status == 409)
         #expect(second.rejectedNumbers() == [F.numbersA1[0]])
@@ -72,9 +77,11 @@ struct CallForwardingTests {
     @Test("updating a missing forwarding is 404")
     func updateMissing() throws {
         let f = try FeatureFixture()
-        _ = try f.call("POST", "/v1/callforwarding", token: f.customerA1,
+        _ = try f.call(
+            "POST", "/v1/callforwarding", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])"],"callForwardNumber":"19195551234"}"#)
-        let response = try f.call("PUT", "/v1/callforwarding", token: f.customerA1,
+        let response = try f.call(
+            "PUT", "/v1/callforwarding", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])","\#(F.numbersA1[1])"],"callForwardNumber":"12125550199"}"#)
         #expect(response.status == 404)
         #expect(response.rejectedNumbers() == [F.numbersA1[1]])
@@ -115,10 +122,12 @@ struct CallForwardingTests {
     func subtreeScope() throws {
         let f = try FeatureFixture()
         // A1x is below A1, so A1 reaches its numbers, but A1x does not reach A1's.
-        let down = try f.call("POST", "/v1/callforwarding", token: f.customerA1,
+        let down = try f.call(
+            "POST", "/v1/callforwarding", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1x[0])"],"callForwardNumber":"19195551234"}"#)
         #expect(down.status == 200)
-        let up = try f.call("POST", "/v1/callforwarding", token: f.subCustomerA1x,
+        let up = try f.call(
+            "POST", "/v1/callforwarding", token: f.subCustomerA1x,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])"],"callForwardNumber":"19195551234"}"#)
         #expect(up.status == 400)
         #expect(up.rejectedNumbers() == [F.numbersA1[0]])
@@ -127,7 +136,8 @@ struct CallForwardingTests {
     @Test("number cannot forward to itself")
     func selfForward() throws {
         let f = try FeatureFixture()
-        let response = try f.call("POST", "/v1/callforwarding", token: f.customerA1,
+        let response = try f.call(
+            "POST", "/v1/callforwarding", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])","\#(F.numbersA1[1])"],"callForwardNumber":"+1 919 555 0101"}"#)
         #expect(response.status == 400)
         #expect(response.rejectedNumbers() == [F.numbersA1[1]])
@@ -137,22 +147,26 @@ struct CallForwardingTests {
     @Test("target is checked for its country")
     func targetCountry() throws {
         let f = try FeatureFixture()
-        let canadian = try f.call("POST", "/v1/callforwarding", token: f.customerA1,
+        let canadian = try f.call(
+            "POST", "/v1/callforwarding", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])"],"callForwardNumber":"6135550100","countryCode":"US"}"#)
         #expect(canadian.status == 400)
         #expect(canadian.errorFields == ["callForwardNumber"])
 
-        let invalid = try f.call("POST", "/v1/callforwarding", token: f.customerA1,
+        let invalid = try f.call(
+            "POST", "/v1/callforwarding", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])"],"callForwardNumber":"12345","countryCode":"US"}"#)
         #expect(invalid.status == 400)
         #expect(invalid.errorFields == ["callForwardNumber"])
 
-        let badRegion = try f.call("POST", "/v1/callforwarding", token: f.customerA1,
+        let badRegion = try f.call(
+            "POST", "/v1/callforwarding", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])"],"callForwardNumber":"19195551234","countryCode":"XX"}"#)
         #expect(badRegion.status == 400)
         #expect(badRegion.errorFields == ["countryCode"])
 
-        let matching = try f.call("POST", "/v1/callforwarding", token: f.customerA1,
+        let matching = try f.call(
+            "POST", "/v1/callforwarding", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])"],"callForwardNumber":"6135550100","countryCode":"CA"}"#)
         #expect(matching.status == 200, "\(matching.text)")
     }
@@ -192,7 +206,8 @@ struct CallForwardingTests {
     func moduleGate() throws {
         let f = try FeatureFixture()
         let restricted = try f.restrictedCustomer(name: "Plain Co", modules: #"{"enhancedServices":false}"#)
-        let write = try f.call("POST", "/v1/callforwarding", token: restricted.token,
+        let write = try f.call(
+            "POST", "/v1/callforwarding", token: restricted.token,
             json: #"{"telephoneNumbers":["19195550100"],"callForwardNumber":"19195551234"}"#)
         #expect(write.status == 403)
         #expect(write.field("status") == "Forbidden not allowed to add call forwarding")

@@ -8,7 +8,8 @@ struct CallingPartyNumberTests {
     @Test("add, read and remove")
     func lifecycle() throws {
         let f = try FeatureFixture()
-        let added = try f.call("POST", "/v1/cpn", token: f.customerA1,
+        let added = try f.call(
+            "POST", "/v1/cpn", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])","\#(F.numbersA1[1])"],"cpnNumber":"9195550104","countryCode":"US"}"#)
         #expect(added.status == 200, "\(added.text)")
 
@@ -17,7 +18,8 @@ struct CallingPartyNumberTests {
         let view = try f.call("GET", "/v1/numbers/\(F.numbersA1[1])", token: f.customerA1)
         #expect(view.text.contains(#""cpn":{"cpnNumber":"19195550104","countryCode":"US"}"#))
 
-        let again = try f.call("POST", "/v1/cpn", token: f.customerA1,
+        let again = try f.call(
+            "POST", "/v1/cpn", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[1])"],"cpnNumber":"19195550104"}"#)
         #expect(again.status == 409)
         #expect(again.rejectedNumbers() == [F.numbersA1[1]])
@@ -29,7 +31,8 @@ struct CallingPartyNumberTests {
     @Test("cpn must be held in the subtree", arguments: [F.numbersB1[0], F.numbersA2[0], F.unknownNumber])
     func cpnNumberHeld(cpn: String) throws {
         let f = try FeatureFixture()
-        let response = try f.call("POST", "/v1/cpn", token: f.customerA1,
+        let response = try f.call(
+            "POST", "/v1/cpn", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])"],"cpnNumber":"\#(cpn)"}"#)
         #expect(response.status == 400)
         #expect(response.errorFields == ["cpnNumber"])
@@ -40,7 +43,8 @@ struct CallingPartyNumberTests {
     @Test("one bad entry changes nothing")
     func bulkAllOrNothing() throws {
         let f = try FeatureFixture()
-        let response = try f.call("POST", "/v1/cpn", token: f.customerA1,
+        let response = try f.call(
+            "POST", "/v1/cpn", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])","\#(F.numbersB1[0])"],"cpnNumber":"19195550104"}"#)
         #expect(response.status == 400)
         #expect(response.rejectedNumbers() == [F.numbersB1[0]])

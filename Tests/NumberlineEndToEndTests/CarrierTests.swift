@@ -95,7 +95,8 @@ struct CarrierTests {
         let carrier = try server.makeCarrier("Carrier A")
         let tokenA = try server.token(username: Tenants.Username.resellerA)
 
-        let response = try server.uploadJSON(carrier: carrier, token: tokenA, numbers: ["19195550100"], extra: #","customerId":"\#(tenants.customerA1)""#)
+        let response = try server.uploadJSON(
+            carrier: carrier, token: tokenA, numbers: ["19195550100"], extra: #","customerId":"\#(tenants.customerA1)""#)
         #expect(response.status == 200)
 
         let tokenA1 = try server.token(username: Tenants.Username.customerA1)
@@ -111,8 +112,10 @@ struct CarrierTests {
         let tenants = try Tenants(server: server)
         let carrier = try server.makeCarrier("Carrier A")
 
-        let csv = "telephoneNumber,countryCode,type,routeLabel\r\n9195550100,US,local,east\r\n\"+44 20 7946 0000\",,mobile,\"west, gate\"\r\n"
-        let response = try server.uploadCSV(carrier: carrier, token: tenants.adminToken, csv: csv, query: "?resellerId=\(tenants.resellerA)")
+        let csv =
+            "telephoneNumber,countryCode,type,routeLabel\r\n9195550100,US,local,east\r\n\"+44 20 7946 0000\",,mobile,\"west, gate\"\r\n"
+        let response = try server.uploadCSV(
+            carrier: carrier, token: tenants.adminToken, csv: csv, query: "?resellerId=\(tenants.resellerA)")
         #expect(response.status == 200)
         #expect(response.field("status") == "No error")
 
@@ -219,12 +222,15 @@ struct CarrierTests {
         let carrier = try server.makeCarrier("Carrier A")
         let tokenB = try server.token(username: Tenants.Username.resellerB)
 
-        let toForeignCustomer = try server.uploadJSON(carrier: carrier, token: tokenB, numbers: ["19195550100"], extra: #","customerId":"\#(tenants.customerA1)""#)
-        let toMissingCustomer = try server.uploadJSON(carrier: carrier, token: tokenB, numbers: ["19195550100"], extra: #","customerId":"999999""#)
+        let toForeignCustomer = try server.uploadJSON(
+            carrier: carrier, token: tokenB, numbers: ["19195550100"], extra: #","customerId":"\#(tenants.customerA1)""#)
+        let toMissingCustomer = try server.uploadJSON(
+            carrier: carrier, token: tokenB, numbers: ["19195550100"], extra: #","customerId":"999999""#)
         #expect(toForeignCustomer.status == 404)
         #expect(toMissingCustomer.status == 404)
         #expect(toForeignCustomer.field("status") == toMissingCustomer.field("status"))
-        let toForeignReseller = try server.uploadJSON(carrier: carrier, token: tokenB, numbers: ["19195550100"], extra: #","resellerId":"\#(tenants.resellerA)""#)
+        let toForeignReseller = try server.uploadJSON(
+            carrier: carrier, token: tokenB, numbers: ["19195550100"], extra: #","resellerId":"\#(tenants.resellerA)""#)
         #expect(toForeignReseller.status == 404)
         #expect(try server.listAll("/v1/numbers", token: tenants.adminToken).isEmpty)
     }
@@ -239,11 +245,12 @@ struct CarrierTests {
         let other = try server.makeCarrier("Carrier B")
         let tokenA = try server.token(username: Tenants.Username.resellerA)
         let tokenB = try server.token(username: Tenants.Username.resellerB)
-        #expect(try server.uploadJSON(carrier: carrier, token: tokenA, numbers: numberRange(from: 19195550100, count: 5)).status == 200)
+        #expect(try server.uploadJSON(carrier: carrier, token: tokenA, numbers: numberRange(from: 19_195_550_100, count: 5)).status == 200)
         #expect(try server.uploadJSON(carrier: other, token: tokenA, numbers: ["19195550200"]).status == 200)
         #expect(try server.uploadJSON(carrier: carrier, token: tokenB, numbers: ["19195550300"]).status == 200)
 
-        #expect(try server.listAll("/v1/carriers/\(carrier)/numbers", token: tokenA, limit: 2) == numberRange(from: 19195550100, count: 5))
+        #expect(
+            try server.listAll("/v1/carriers/\(carrier)/numbers", token: tokenA, limit: 2) == numberRange(from: 19_195_550_100, count: 5))
         #expect(try server.listAll("/v1/carriers/\(carrier)/numbers", token: tokenB) == ["19195550300"])
         #expect(try server.listAll("/v1/carriers/\(carrier)/numbers", token: tenants.adminToken).count == 6)
         #expect(try server.call("GET", "/v1/carriers/\(carrier + 100)/numbers", token: tokenA).status == 404)
@@ -261,9 +268,12 @@ struct CarrierTests {
         #expect(try server.uploadJSON(carrier: carrier, token: tokenB, numbers: ["19195550300"]).status == 200)
 
         // A foreign number, a missing one and one of another carrier all read as not found.
-        let foreign = try server.call("DELETE", "/v1/carriers/\(carrier)/numbers", token: tokenA, json: #"{"telephoneNumbers":["19195550100","19195550300"]}"#)
-        let missing = try server.call("DELETE", "/v1/carriers/\(carrier)/numbers", token: tokenA, json: #"{"telephoneNumbers":["19195550100","19195550399"]}"#)
-        let otherCarrier = try server.call("DELETE", "/v1/carriers/\(other)/numbers", token: tokenA, json: #"{"telephoneNumbers":["19195550100"]}"#)
+        let foreign = try server.call(
+            "DELETE", "/v1/carriers/\(carrier)/numbers", token: tokenA, json: #"{"telephoneNumbers":["19195550100","19195550300"]}"#)
+        let missing = try server.call(
+            "DELETE", "/v1/carriers/\(carrier)/numbers", token: tokenA, json: #"{"telephoneNumbers":["19195550100","19195550399"]}"#)
+        let otherCarrier = try server.call(
+            "DELETE", "/v1/carriers/\(other)/numbers", token: tokenA, json: #"{"telephoneNumbers":["19195550100"]}"#)
         #expect(foreign.status == 409)
         #expect(missing.status == 409)
         #expect(otherCarrier.status == 409)
@@ -271,10 +281,12 @@ struct CarrierTests {
         #expect(try server.listAll("/v1/numbers", token: tenants.adminToken).count == 3)
 
         let customer = try server.token(username: Tenants.Username.customerA1)
-        let byCustomer = try server.call("DELETE", "/v1/carriers/\(carrier)/numbers", token: customer, json: #"{"telephoneNumbers":["19195550100"]}"#)
+        let byCustomer = try server.call(
+            "DELETE", "/v1/carriers/\(carrier)/numbers", token: customer, json: #"{"telephoneNumbers":["19195550100"]}"#)
         #expect(byCustomer.status == 403)
 
-        let deleted = try server.call("DELETE", "/v1/carriers/\(carrier)/numbers", token: tokenA, json: #"{"telephoneNumbers":["19195550100","+1 919 555 0101"]}"#)
+        let deleted = try server.call(
+            "DELETE", "/v1/carriers/\(carrier)/numbers", token: tokenA, json: #"{"telephoneNumbers":["19195550100","+1 919 555 0101"]}"#)
         #expect(deleted.status == 200)
         #expect(try server.listAll("/v1/numbers", token: tokenA).isEmpty)
     }
@@ -285,7 +297,10 @@ struct CarrierTests {
         let tenants = try Tenants(server: server)
         let carrier = try server.makeCarrier("Carrier A")
         let tokenA = try server.token(username: Tenants.Username.resellerA)
-        #expect(try server.uploadJSON(carrier: carrier, token: tokenA, numbers: ["19195550100"], extra: #","customerId":"\#(tenants.customerA1)""#).status == 200)
+        #expect(
+            try server.uploadJSON(
+                carrier: carrier, token: tokenA, numbers: ["19195550100"], extra: #","customerId":"\#(tenants.customerA1)""#
+            ).status == 200)
         // No route provisions numbers yet, so the test sets the status in the database.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
@@ -294,7 +309,8 @@ struct CarrierTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
 
-        let response = try server.call("DELETE", "/v1/carriers/\(carrier)/numbers", token: tokenA, json: #"{"telephoneNumbers":["19195550100"]}"#)
+        let response = try server.call(
+            "DELETE", "/v1/carriers/\(carrier)/numbers", token: tokenA, json: #"{"telephoneNumbers":["19195550100"]}"#)
         #expect(response.status == 409)
         #expect(response.rejectionReasons().first?.contains("provisioned") == true)
         let release = try server.call("POST", "/v1/numbers/release", token: tokenA, json: #"{"telephoneNumbers":["19195550100"]}"#)
@@ -307,7 +323,10 @@ struct CarrierTests {
         let tenants = try Tenants(server: server)
         let carrier = try server.makeCarrier("Carrier A")
         let tokenA = try server.token(username: Tenants.Username.resellerA)
-        #expect(try server.uploadJSON(carrier: carrier, token: tokenA, numbers: ["19195550100"], extra: #","customerId":"\#(tenants.subCustomerA1x)""#).status == 200)
+        #expect(
+            try server.uploadJSON(
+                carrier: carrier, token: tokenA, numbers: ["19195550100"], extra: #","customerId":"\#(tenants.subCustomerA1x)""#
+            ).status == 200)
 
         let blocked = try server.call("DELETE", "/v1/accounts/\(tenants.customerA1)", token: tokenA)
         #expect(blocked.status == 409)

@@ -75,13 +75,16 @@ struct CommandLineTests {
         let missing = try server.cli(["apikey", "create", "--instance", "nowhere"])
         #expect(missing.status == 1)
         #expect(missing.output == "")
-        #expect(missing.error == "numberline apikey create: instance nowhere does not exist; create it with 'numberline instance create nowhere'\n")
+        #expect(
+            missing.error
+                == "numberline apikey create: instance nowhere does not exist; create it with 'numberline instance create nowhere'\n")
     }
 
     @Test("admin create needs password-stdin")
     func adminCreateNeedsStdin() throws {
         let server = try TestServer()
-        let result = try server.cli(["admin", "create", "--instance", "acme", "--username", "no-stdin-admin"], input: TestServer.password + "\n")
+        let result = try server.cli(
+            ["admin", "create", "--instance", "acme", "--username", "no-stdin-admin"], input: TestServer.password + "\n")
         #expect(result.status == 2)
         #expect(
             result.error

@@ -38,14 +38,16 @@ struct ContractRegressionTests {
     @Test("empty parentId means the caller's account")
     func emptyParentID() throws {
         let setup = try Setup()
-        let response = try setup.server.call("POST", "/v1/accounts", token: setup.token, json: setup.user("user-empty-parent", extra: #","parentId":"""#))
+        let response = try setup.server.call(
+            "POST", "/v1/accounts", token: setup.token, json: setup.user("user-empty-parent", extra: #","parentId":"""#))
         #expect(response.status == 200, "\(response.text)")
     }
 
     @Test("userId on create is ignored")
     func userIDIgnoredOnCreate() throws {
         let setup = try Setup()
-        let response = try setup.server.call("POST", "/v1/accounts", token: setup.token, json: setup.user("user-with-id", extra: #","userId":{}"#))
+        let response = try setup.server.call(
+            "POST", "/v1/accounts", token: setup.token, json: setup.user("user-with-id", extra: #","userId":{}"#))
         #expect(response.status == 200, "\(response.text)")
     }
 
@@ -61,7 +63,8 @@ struct ContractRegressionTests {
     @Test("blank companyName is 400")
     func blankCompanyNameRejected() throws {
         let setup = try Setup()
-        let response = try setup.server.call("POST", "/v1/accounts", token: setup.token, json: Tenants.customer("   ", login: "customer-blank"))
+        let response = try setup.server.call(
+            "POST", "/v1/accounts", token: setup.token, json: Tenants.customer("   ", login: "customer-blank"))
         expectErrorShape(response, status: 400)
     }
 
@@ -79,7 +82,8 @@ struct ContractRegressionTests {
         let setup = try Setup()
         let created = try Tenants.create(setup.server, token: setup.token, json: setup.user("user-keeps-login"))
         let cleared = try setup.server.call(
-            "PUT", "/v1/accounts/\(created)", token: setup.token, json: #"{"accountType":"User","userAccount":{"loginInformation":[],"parentId":null}}"#)
+            "PUT", "/v1/accounts/\(created)", token: setup.token,
+            json: #"{"accountType":"User","userAccount":{"loginInformation":[],"parentId":null}}"#)
         expectErrorShape(cleared, status: 400)
 
         let customer = #"{"accountType":"Customer","customerAccount":{"companyName":"No Logins"}}"#
@@ -97,7 +101,8 @@ struct ContractRegressionTests {
         #expect(kept.status == 200, "\(kept.text)")
         #expect(try setup.server.authorize(username: "000", password: TestServer.password).status == 200)
 
-        let newLogin = try setup.server.call("PUT", "/v1/accounts/\(created)", token: setup.token, json: setup.user("brand-new", password: nil))
+        let newLogin = try setup.server.call(
+            "PUT", "/v1/accounts/\(created)", token: setup.token, json: setup.user("brand-new", password: nil))
         expectErrorShape(newLogin, status: 409)
     }
 
@@ -133,7 +138,8 @@ struct ContractRegressionTests {
             json: Tenants.customer("No Stats", login: "customer-no-stats", extra: #","modulesAccess":{"stats":false}"#))
         let child = try setup.server.call(
             "POST", "/v1/accounts", token: setup.token,
-            json: Tenants.customer("Wants Stats", login: "customer-wants-stats", extra: #","parentId":"\#(parent)","modulesAccess":{"stats":true}"#))
+            json: Tenants.customer(
+                "Wants Stats", login: "customer-wants-stats", extra: #","parentId":"\#(parent)","modulesAccess":{"stats":true}"#))
         expectErrorShape(child, status: 400)
         #expect(child.text.contains("customerAccount.modulesAccess.stats"))
     }
@@ -142,7 +148,8 @@ struct ContractRegressionTests {
     func addressGroupIncomplete() throws {
         let setup = try Setup()
         let response = try setup.server.call(
-            "PUT", "/v1/accounts/\(setup.resellerID)", token: setup.token, json: #"{"accountType":"Reseller","resellerAccount":{"state":"ZZ"}}"#)
+            "PUT", "/v1/accounts/\(setup.resellerID)", token: setup.token,
+            json: #"{"accountType":"Reseller","resellerAccount":{"state":"ZZ"}}"#)
         expectErrorShape(response, status: 400)
         #expect(response.text.contains("resellerAccount.country"))
     }

@@ -26,14 +26,18 @@ struct EmergencyAddressTests {
         let id = try create(f, token: f.customerA1, extra: #","telephoneNumbers":["\#(F.numbersA1[0])","9195550200"]"#)
 
         let list = try f.call("GET", "/v1/emergencyaddresses", token: f.customerA1)
-        #expect(list.text == #"[{"locationId":\#(id),"name":"Head office","streetNumber":"100","streetName":"Main Street","addressType":"OFC","addressDescription":"Floor 2","countryCode":"US","postalCode":"27601","stateCode":"NC","city":"Raleigh","telephoneNumbers":["19195550100","19195550200"]}]"#)
+        #expect(
+            list.text
+                == #"[{"locationId":\#(id),"name":"Head office","streetNumber":"100","streetName":"Main Street","addressType":"OFC","addressDescription":"Floor 2","countryCode":"US","postalCode":"27601","stateCode":"NC","city":"Raleigh","telephoneNumbers":["19195550100","19195550200"]}]"#
+        )
         let view = try f.call("GET", "/v1/numbers/\(F.numbersA1[0])", token: f.customerA1)
         #expect(view.text.contains(#""emergencyAddress":{"locationId":\#(id)}"#))
 
         // Numbers still use the address, so it cannot go yet.
         #expect(try f.call("DELETE", "/v1/emergencyaddresses/\(id)", token: f.customerA1).status == 409)
 
-        let update = #"{"locationId":\#(id),"name":"Branch","streetNumber":"1","streetName":"Rue Principale","countryCode":"CA","postalCode":"K1A 0B1","stateCode":"ON","city":"Ottawa","telephoneNumbers":[]}"#
+        let update =
+            #"{"locationId":\#(id),"name":"Branch","streetNumber":"1","streetName":"Rue Principale","countryCode":"CA","postalCode":"K1A 0B1","stateCode":"ON","city":"Ottawa","telephoneNumbers":[]}"#
         let updated = try f.call("PUT", "/v1/emergencyaddresses", token: f.customerA1, json: update)
         #expect(updated.status == 200, "\(updated.text)")
         let reread = try f.call("GET", "/v1/emergencyaddresses", token: f.customerA1)
@@ -48,7 +52,8 @@ struct EmergencyAddressTests {
     func oneAddressPerNumber() throws {
         let f = try FeatureFixture()
         let first = try create(f, token: f.customerA1, extra: #","telephoneNumbers":["\#(F.numbersA1[0])"]"#)
-        let second = try f.call("POST", "/v1/emergencyaddresses", token: f.customerA1,
+        let second = try f.call(
+            "POST", "/v1/emergencyaddresses", token: f.customerA1,
             json: Self.address(extra: #","telephoneNumbers":["\#(F.numbersA1[1])","\#(F.numbersA1[0])"]"#))
         #expect(second.status == 409)
         #expect(second.rejectedNumbers() == [F.numbersA1[0]])
@@ -57,7 +62,8 @@ struct EmergencyAddressTests {
         #expect(try list.json().array?.count == 1)
 
         // Updating the address that the number already uses keeps it there.
-        let keep = try f.call("PUT", "/v1/emergencyaddresses", token: f.customerA1,
+        let keep = try f.call(
+            "PUT", "/v1/emergencyaddresses", token: f.customerA1,
             json: Self.address(extra: #","locationId":\#(first),"telephoneNumbers":["\#(F.numbersA1[0])","\#(F.numbersA1[1])"]"#))
         #expect(keep.status == 200, "\(keep.text)")
     }
@@ -85,7 +91,8 @@ struct EmergencyAddressTests {
     func foreignNumber() throws {
         let f = try FeatureFixture()
         for number in [F.numbersB1[0], F.numbersA2[0], F.unknownNumber] {
-            let response = try f.call("POST", "/v1/emergencyaddresses", token: f.customerA1,
+            let response = try f.call(
+                "POST", "/v1/emergencyaddresses", token: f.customerA1,
                 json: Self.address(extra: #","telephoneNumbers":["\#(F.numbersA1[0])","\#(number)"]"#))
             #expect(response.status == 400)
             #expect(response.rejectedNumbers() == [number])

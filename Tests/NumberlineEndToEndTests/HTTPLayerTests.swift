@@ -61,7 +61,8 @@ struct HTTPLayerTests {
 
         let small = try TestServer(arguments: ["--max-body-bytes", "1024"])
         let health = try small.request("GET", "/v1/health", body: [UInt8](repeating: 0x41, count: 2000))
-        expectError(health, 413, StatusText.payloadTooLarge, detail: "The request body has 2000 bytes; this route accepts at most 1024 bytes.")
+        expectError(
+            health, 413, StatusText.payloadTooLarge, detail: "The request body has 2000 bytes; this route accepts at most 1024 bytes.")
     }
 
     @Test("every response has a request id")
@@ -94,7 +95,8 @@ struct HTTPLayerTests {
         let server = try TestServer()
         do {
             let connection = try server.connection()
-            let head = "POST /v1/oauth2/authorize HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100\r\n\r\n"
+            let head =
+                "POST /v1/oauth2/authorize HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100\r\n\r\n"
             try connection.send(Array((head + "username=ro").utf8))
         }
         usleep(200_000)

@@ -8,7 +8,8 @@ struct InternationalCallingTests {
     @Test("set, read and remove")
     func lifecycle() throws {
         let f = try FeatureFixture()
-        let set = try f.call("POST", "/v1/internationalcalling", token: f.customerA1,
+        let set = try f.call(
+            "POST", "/v1/internationalcalling", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])","\#(F.numbersA1x[0])"],"criteria":"BLOCK-ALL-INTL"}"#)
         #expect(set.status == 200, "\(set.text)")
 
@@ -17,7 +18,8 @@ struct InternationalCallingTests {
         let view = try f.call("GET", "/v1/numbers/\(F.numbersA1[0])", token: f.customerA1)
         #expect(view.text.contains(#""internationalCalling":{"criteria":"BLOCK-ALL-INTL"}"#))
 
-        let again = try f.call("POST", "/v1/internationalcalling", token: f.customerA1,
+        let again = try f.call(
+            "POST", "/v1/internationalcalling", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])"],"criteria":"ALLOW-ALL-INTL"}"#)
         #expect(again.status == 409)
 
@@ -28,7 +30,8 @@ struct InternationalCallingTests {
     @Test("criteria must be known", arguments: ["allow-all-intl", "ALLOW", ""])
     func criteriaChecked(criteria: String) throws {
         let f = try FeatureFixture()
-        let response = try f.call("POST", "/v1/internationalcalling", token: f.customerA1,
+        let response = try f.call(
+            "POST", "/v1/internationalcalling", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])"],"criteria":"\#(criteria)"}"#)
         #expect(response.status == 400)
         #expect(response.errorFields == ["criteria"])
@@ -37,7 +40,8 @@ struct InternationalCallingTests {
     @Test("one bad entry changes nothing")
     func bulkAllOrNothing() throws {
         let f = try FeatureFixture()
-        let response = try f.call("POST", "/v1/internationalcalling", token: f.customerA1,
+        let response = try f.call(
+            "POST", "/v1/internationalcalling", token: f.customerA1,
             json: #"{"telephoneNumbers":["\#(F.numbersA1[0])","\#(F.numbersA1[0])"],"criteria":"ALLOW-ALL-INTL"}"#)
         #expect(response.status == 400)
         #expect(response.rejectedNumbers() == [F.numbersA1[0]])

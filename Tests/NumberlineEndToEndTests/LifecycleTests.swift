@@ -66,9 +66,12 @@ struct LifecycleTests {
         let resellerToken = try server.token(username: "reseller-l")
         _ = try server.call(
             "PUT", "/v1/accounts/\(resellerID)", token: adminToken,
-            json: #"{"accountType":"Reseller","resellerAccount":{"loginInformation":[{"userName":"reseller-l","password":"\#(newPassword)"}]}}"#)
+            json:
+                #"{"accountType":"Reseller","resellerAccount":{"loginInformation":[{"userName":"reseller-l","password":"\#(newPassword)"}]}}"#
+        )
         _ = try server.call("GET", "/v1/accounts", token: resellerToken)
-        _ = try server.request("GET", "/v1/accounts", headers: [("x-api-key", "0123456789abcdef0123456789abcdef"), ("x-access-token", adminToken)])
+        _ = try server.request(
+            "GET", "/v1/accounts", headers: [("x-api-key", "0123456789abcdef0123456789abcdef"), ("x-access-token", adminToken)])
         _ = try server.postToken("username=a&password=\(wrongPassword)&username=b", headers: server.formHeaders)
         #expect(server.stop() == 0)
 

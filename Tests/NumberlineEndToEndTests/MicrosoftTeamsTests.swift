@@ -33,7 +33,8 @@ struct MicrosoftTeamsTests {
     func customersList() throws {
         let fixture = try ProvisioningFixture(numbersA1: [])
         let server = fixture.server
-        let expected = #"[{"customerId":"\#(fixture.tenants.customerA1)","companyName":"Customer A1","msTeamsTenantId":"\#(ProvisioningFixture.tenantID)"}]"#
+        let expected =
+            #"[{"customerId":"\#(fixture.tenants.customerA1)","companyName":"Customer A1","msTeamsTenantId":"\#(ProvisioningFixture.tenantID)"}]"#
 
         #expect(try server.call("GET", "/v1/msteams/customers", token: fixture.tokenA).text == expected)
         #expect(try server.call("GET", "/v1/msteams/customers", token: fixture.tokenA1).text == expected)
@@ -46,7 +47,8 @@ struct MicrosoftTeamsTests {
         let fixture = try ProvisioningFixture(numbersA1: ["19195550100"])
         let server = fixture.server
         _ = try Tenants.create(
-            server, token: fixture.tokenA, json: Tenants.customer("No Teams", login: "no-teams", extra: #","modulesAccess":{"msteam":false}"#))
+            server, token: fixture.tokenA,
+            json: Tenants.customer("No Teams", login: "no-teams", extra: #","modulesAccess":{"msteam":false}"#))
         let token = try server.token(username: "no-teams")
 
         let listed = try server.call("GET", "/v1/msteams/customers", token: token)
@@ -72,7 +74,8 @@ struct MicrosoftTeamsTests {
         let id = try #require(created.field("id"))
         #expect(try fixture.inventoryStatus("19195550100") == "provisioned")
 
-        let expected = #"{"id":"\#(id)","upn":"test.user@example.com","firstName":"Test","lastName":"User","note":"Sales","status":"configured","telephoneNumber":"19195550100","siteId":"\#(site)"}"#
+        let expected =
+            #"{"id":"\#(id)","upn":"test.user@example.com","firstName":"Test","lastName":"User","note":"Sales","status":"configured","telephoneNumber":"19195550100","siteId":"\#(site)"}"#
         #expect(try server.call("GET", "/v1/msteams/\(customer)/users/\(id)", token: fixture.tokenA1).text == expected)
         #expect(try server.call("GET", "/v1/msteams/\(customer)/users", token: fixture.tokenA).text == "[\(expected)]")
 
@@ -133,7 +136,8 @@ struct MicrosoftTeamsTests {
         let carrier = try server.makeCarrier("Carrier B")
         try ProvisioningFixture.expectOK(server.uploadJSON(carrier: carrier, token: fixture.tokenA, numbers: ["19195550300"]))
         try ProvisioningFixture.expectOK(
-            server.uploadJSON(carrier: carrier, token: fixture.tokenA, numbers: ["19195550400"], extra: #","customerId":"\#(tenants.subCustomerA1x)""#))
+            server.uploadJSON(
+                carrier: carrier, token: fixture.tokenA, numbers: ["19195550400"], extra: #","customerId":"\#(tenants.subCustomerA1x)""#))
         #expect(try fixture.provision(upn: "first@example.com", number: "19195550100").status == 200)
 
         let cases: [(upn: String, number: String, detail: String)] = [
@@ -166,7 +170,8 @@ struct MicrosoftTeamsTests {
         #expect(try fixture.provision(upn: "b@example.com", number: "19195550102").status == 200)
         let path = "/v1/msteams/\(customer)/users/\(id)"
 
-        let updated = try server.call("PUT", path, token: fixture.tokenA1, json: #"{"firstName":"New","note":null,"siteId":null,"telephoneNumber":"19195550101"}"#)
+        let updated = try server.call(
+            "PUT", path, token: fixture.tokenA1, json: #"{"firstName":"New","note":null,"siteId":null,"telephoneNumber":"19195550101"}"#)
         #expect(updated.status == 200)
         let user = try server.call("GET", path, token: fixture.tokenA1).json()
         #expect(user["firstName"]?.string == "New")
@@ -187,7 +192,8 @@ struct MicrosoftTeamsTests {
         #expect(try server.call("PUT", path, token: fixture.tokenA1, json: #"{"upn":"renamed@example.com"}"#).status == 200)
         #expect(try server.call("PUT", path, token: fixture.tokenA1, json: #"{"lastName":null}"#).status == 400)
         #expect(try server.call("PUT", path, token: fixture.tokenA1, json: #"{"upn":"bad"}"#).status == 400)
-        #expect(try server.call("PUT", "/v1/msteams/\(customer)/users/999999", token: fixture.tokenA1, json: #"{"note":"x"}"#).status == 404)
+        #expect(
+            try server.call("PUT", "/v1/msteams/\(customer)/users/999999", token: fixture.tokenA1, json: #"{"note":"x"}"#).status == 404)
     }
 
     @Test("routes stay inside the caller's tree")
@@ -208,10 +214,14 @@ struct MicrosoftTeamsTests {
             ("DELETE", "/v1/msteams/{c}/users/\(id)", nil),
         ]
         for (method, pattern, body) in routes {
-            let foreign = try server.call(method, pattern.replacingOccurrences(of: "{c}", with: tenants.customerA1), token: fixture.tokenB, json: body)
-            let unknown = try server.call(method, pattern.replacingOccurrences(of: "{c}", with: "999999"), token: fixture.tokenB, json: body)
+            let foreign = try server.call(
+                method, pattern.replacingOccurrences(of: "{c}", with: tenants.customerA1), token: fixture.tokenB, json: body)
+            let unknown = try server.call(
+                method, pattern.replacingOccurrences(of: "{c}", with: "999999"), token: fixture.tokenB, json: body)
             #expect(foreign.status == 404, "\(method) \(pattern)")
-            #expect(foreign.text.replacingOccurrences(of: tenants.customerA1, with: "N") == unknown.text.replacingOccurrences(of: "999999", with: "N"))
+            #expect(
+                foreign.text.replacingOccurrences(of: tenants.customerA1, with: "N")
+                    == unknown.text.replacingOccurrences(of: "999999", with: "N"))
         }
         // A sibling customer cannot reach A1 either, and a user id of A1 is unknown under B1.
         let tokenA2 = try server.token(username: Tenants.Username.customerA2)
@@ -241,12 +251,14 @@ struct MicrosoftTeamsTests {
 
     @Test("numbers listing filters and pages")
     func numbersListing() throws {
-        let numbers = numberRange(from: 19195550100, count: 5)
+        let numbers = numberRange(from: 19_195_550_100, count: 5)
         let fixture = try ProvisioningFixture(numbersA1: numbers)
         let server = fixture.server
         let customer = fixture.tenants.customerA1
         #expect(try fixture.provision(upn: "a@example.com", number: "19195550101").status == 200)
-        #expect(try server.call("POST", "/v1/zoom/\(customer)/numbers", token: fixture.tokenA1, json: #"{"telephoneNumbers":["19195550104"]}"#).status == 200)
+        #expect(
+            try server.call("POST", "/v1/zoom/\(customer)/numbers", token: fixture.tokenA1, json: #"{"telephoneNumbers":["19195550104"]}"#)
+                .status == 200)
 
         func walk(_ status: String?) throws -> [JSONValue] {
             var items: [JSONValue] = []
@@ -285,7 +297,7 @@ struct MicrosoftTeamsTests {
 
     @Test("users listing pages by id")
     func usersPaging() throws {
-        let numbers = numberRange(from: 19195550100, count: 5)
+        let numbers = numberRange(from: 19_195_550_100, count: 5)
         let fixture = try ProvisioningFixture(numbersA1: numbers)
         for (index, number) in numbers.enumerated() {
             #expect(try fixture.provision(upn: "user\(index)@example.com", number: number).status == 200)
@@ -300,7 +312,9 @@ struct MicrosoftTeamsTests {
             cursor = response.headers["x-next-cursor"]
         } while cursor != nil
         #expect(upns == (0..<5).map { "user\($0)@example.com" })
-        #expect(try fixture.server.call("GET", "/v1/msteams/\(fixture.tenants.customerA1)/users?cursor=6e313a31", token: fixture.tokenA1).status == 400)
+        #expect(
+            try fixture.server.call("GET", "/v1/msteams/\(fixture.tenants.customerA1)/users?cursor=6e313a31", token: fixture.tokenA1).status
+                == 400)
     }
 
     // MARK: - Concurrency
@@ -309,7 +323,7 @@ struct MicrosoftTeamsTests {
     func provisioningRace() async throws {
         let rounds = 20
         let clients = 8
-        let numbers = numberRange(from: 19195550100, count: rounds)
+        let numbers = numberRange(from: 19_195_550_100, count: rounds)
         let fixture = try ProvisioningFixture(numbersA1: numbers)
 
         for (round, number) in numbers.enumerated() {
@@ -328,7 +342,8 @@ struct MicrosoftTeamsTests {
             #expect(statuses.filter { $0 == 200 }.count == 1, "round \(round): \(statuses)")
             #expect(statuses.filter { $0 == 409 }.count == clients - 1, "round \(round): \(statuses)")
         }
-        let users = try fixture.server.call("GET", "/v1/msteams/\(fixture.tenants.customerA1)/users?limit=1000", token: fixture.tokenA1).json()
+        let users = try fixture.server.call("GET", "/v1/msteams/\(fixture.tenants.customerA1)/users?limit=1000", token: fixture.tokenA1)
+            .json()
         #expect(users.array?.count == rounds)
     }
 }

@@ -12,7 +12,8 @@ struct RateLimitTests {
         var retryAfter: [String] = []
         // A burst of 2 × 5 is allowed; the rest of 20 quick requests must be refused.
         for _ in 0..<20 {
-            let response = try connection.request("GET", "/v1/accounts", headers: [("x-api-key", server.apiKey), ("x-access-token", token)])
+            let response = try connection.request(
+                "GET", "/v1/accounts", headers: [("x-api-key", server.apiKey), ("x-access-token", token)])
             statuses.append(response.status)
             if response.status == 429 {
                 retryAfter.append(response.headers["retry-after"] ?? "")

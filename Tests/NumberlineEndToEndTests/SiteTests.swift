@@ -81,7 +81,10 @@ struct SiteTests {
         #expect(forbidden.field("status") == "Forbidden not allowed to get departments")
         let teamsOnly = try f.restrictedCustomer(name: "Teams Co", modules: #"{"ucaas":false}"#)
         #expect(try f.call("GET", "/v1/sites", token: teamsOnly.token).status == 200)
-        for body in [#"{}"#, #"{"departmentName":""}"#, #"{"departmentName":"A","x":1}"#, #"{"departmentName":"\#(String(repeating: "a", count: 101))"}"#] {
+        for body in [
+            #"{}"#, #"{"departmentName":""}"#, #"{"departmentName":"A","x":1}"#,
+            #"{"departmentName":"\#(String(repeating: "a", count: 101))"}"#,
+        ] {
             #expect(try f.call("POST", "/v1/sites", token: f.customerA1, json: body).status == 400, "\(body)")
         }
     }
@@ -93,7 +96,8 @@ struct SiteTests {
         // A Teams user of customer A1 on that site.
         let tenant = #"{"accountType":"Customer","customerAccount":{"msTeamsTenantId":"3f2b6c1e-8d4a-4c2e-9b7f-1a2b3c4d5e6f"}}"#
         #expect(try f.call("PUT", "/v1/accounts/\(f.tenants.customerA1)", token: f.resellerA, json: tenant).status == 200)
-        let user = #"{"upn":"sam@a1.example","firstName":"Sam","lastName":"Seller","telephoneNumber":"\#(F.numbersA1[0])","siteId":"\#(id)"}"#
+        let user =
+            #"{"upn":"sam@a1.example","firstName":"Sam","lastName":"Seller","telephoneNumber":"\#(F.numbersA1[0])","siteId":"\#(id)"}"#
         let provisioned = try f.call("POST", "/v1/msteams/\(f.tenants.customerA1)/users", token: f.customerA1, json: user)
         #expect(provisioned.status == 200, "\(provisioned.text)")
         let userID = provisioned.field("id") ?? ""

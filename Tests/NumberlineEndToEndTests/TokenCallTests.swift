@@ -57,7 +57,8 @@ struct TokenCallTests {
     func emptyForm() throws {
         let server = try TestServer()
         let response = try server.postToken("", headers: server.formHeaders)
-        expectError(response, 400, StatusText.badRequest, detail: "The form must carry username and password.", fields: ["username", "password"])
+        expectError(
+            response, 400, StatusText.badRequest, detail: "The form must carry username and password.", fields: ["username", "password"])
     }
 
     @Test("JSON body is 400")
@@ -73,7 +74,9 @@ struct TokenCallTests {
     @Test("malformed percent-encoding is 400")
     func malformedPercentEncoding() throws {
         let server = try TestServer()
-        for form in ["username=root%zzadmin&password=\(TestServer.password)", "username=root-admin&password=abc%4", "username=%FF%FE&password=x"] {
+        for form in [
+            "username=root%zzadmin&password=\(TestServer.password)", "username=root-admin&password=abc%4", "username=%FF%FE&password=x",
+        ] {
             let response = try server.postToken(form, headers: server.formHeaders)
             expectError(
                 response, 400, StatusText.badRequest,

@@ -22,10 +22,12 @@ struct TransportSecurityTests {
     private func makeCertificate(in directory: URL) throws -> (certificate: String, key: String) {
         let certificate = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
-        let result = try run("/usr/bin/openssl", [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
-            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-        ])
+        let result = try run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            ])
         guard result.status == 0 else { throw TestError("openssl could not make a certificate") }
         return (certificate, key)
     }
@@ -39,28 +41,36 @@ struct TransportSecurityTests {
         let server = try TestServer(arguments: ["--tls-certificate", certificate, "--tls-key", key])
         let base = "https://127.0.0.1:\(server.port)"
 
-        let health = try run("/usr/bin/curl", [
-            "-s", "--http2", "--cacert", certificate, "-w", "\n%{http_version} %{http_code}", "\(base)/v1/health",
-        ])
+        let health = try run(
+            "/usr/bin/curl",
+            [
+                "-s", "--http2", "--cacert", certificate, "-w", "\n%{http_version} %{http_code}", "\(base)/v1/health",
+            ])
         #expect(health.status == 0)
         #expect(health.output == "{\"status\":\"ok\"}\n2 200")
 
         // The token call and an authenticated call over HTTP/2 as well.
-        let token = try run("/usr/bin/curl", [
-            "-s", "--http2", "--cacert", certificate, "-X", "POST", "\(base)/v1/oauth2/authorize",
-            "-H", "x-api-key: \(server.apiKey)", "-d", "username=\(TestServer.adminUsername)", "-d", "password=\(TestServer.password)",
-        ])
+        let token = try run(
+            "/usr/bin/curl",
+            [
+                "-s", "--http2", "--cacert", certificate, "-X", "POST", "\(base)/v1/oauth2/authorize",
+                "-H", "x-api-key: \(server.apiKey)", "-d", "username=\(TestServer.adminUsername)", "-d", "password=\(TestServer.password)",
+            ])
         let accessToken = token.output.split(separator: "\"").dropFirst(3).first.map(String.init) ?? ""
         #expect(accessToken.count == 32)
-        let accounts = try run("/usr/bin/curl", [
-            "-s", "--http2", "--cacert", certificate, "-w", "\n%{http_version} %{http_code}",
-            "-H", "x-api-key: \(server.apiKey)", "-H", "x-access-token: \(accessToken)", "\(base)/v1/accounts",
-        ])
+        let accounts = try run(
+            "/usr/bin/curl",
+            [
+                "-s", "--http2", "--cacert", certificate, "-w", "\n%{http_version} %{http_code}",
+                "-H", "x-api-key: \(server.apiKey)", "-H", "x-access-token: \(accessToken)", "\(base)/v1/accounts",
+            ])
         #expect(accounts.output.hasSuffix("\n2 200"))
         #expect(accounts.output.contains("\"accountType\":\"Admin\""))
 
         // Plain HTTP to the TLS port gets no answer.
-        let plain = try run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", "http://127.0.0.1:\(server.port)/v1/health"])
+        let plain = try run(
+            "/usr/bin/curl",
+            ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", "http://127.0.0.1:\(server.port)/v1/health"])
         #expect(plain.output == "000")
     }
 

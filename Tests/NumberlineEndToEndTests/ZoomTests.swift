@@ -10,7 +10,8 @@ struct ZoomTests {
         let server = fixture.server
         let path = "/v1/zoom/\(fixture.tenants.customerA1)/numbers"
 
-        let peered = try server.call("POST", path, token: fixture.tokenA1, json: #"{"telephoneNumbers":["+1 (919) 555-0101","19195550100"]}"#)
+        let peered = try server.call(
+            "POST", path, token: fixture.tokenA1, json: #"{"telephoneNumbers":["+1 (919) 555-0101","19195550100"]}"#)
         #expect(peered.status == 200)
         #expect(peered.text == #"{"statusCode":"200","status":"No error","numbersPeered":2}"#)
         #expect(try fixture.inventoryStatus("19195550100") == "provisioned")
@@ -28,7 +29,9 @@ struct ZoomTests {
         #expect(second.headers["x-next-cursor"] == nil)
 
         // A peered number cannot move.
-        #expect(try server.call("POST", "/v1/numbers/release", token: fixture.tokenA, json: #"{"telephoneNumbers":["19195550100"]}"#).status == 409)
+        #expect(
+            try server.call("POST", "/v1/numbers/release", token: fixture.tokenA, json: #"{"telephoneNumbers":["19195550100"]}"#).status
+                == 409)
 
         let unpeered = try server.call("DELETE", path, token: fixture.tokenA1, json: #"{"telephoneNumbers":["19195550100","19195550101"]}"#)
         #expect(unpeered.status == 200)
@@ -47,7 +50,8 @@ struct ZoomTests {
         #expect(try server.call("POST", path, token: fixture.tokenA1, json: #"{"telephoneNumbers":["19195550101"]}"#).status == 200)
 
         let blocked = try server.call(
-            "POST", path, token: fixture.tokenA1, json: #"{"telephoneNumbers":["19195550102","19195550100","19195550101","19195550200","19195550999"]}"#)
+            "POST", path, token: fixture.tokenA1,
+            json: #"{"telephoneNumbers":["19195550102","19195550100","19195550101","19195550200","19195550999"]}"#)
         #expect(blocked.status == 409)
         #expect(blocked.rejectedNumbers() == ["19195550100", "19195550101", "19195550200", "19195550999"])
         let reasons = blocked.rejectionReasons()
@@ -62,7 +66,8 @@ struct ZoomTests {
         #expect(teams.status == 409)
         #expect(teams.field("detail")?.contains("peered to Zoom") == true)
 
-        let notPeered = try server.call("DELETE", path, token: fixture.tokenA1, json: #"{"telephoneNumbers":["19195550101","19195550102"]}"#)
+        let notPeered = try server.call(
+            "DELETE", path, token: fixture.tokenA1, json: #"{"telephoneNumbers":["19195550101","19195550102"]}"#)
         #expect(notPeered.status == 409)
         #expect(notPeered.rejectedNumbers() == ["19195550102"])
         #expect(try fixture.inventoryStatus("19195550101") == "provisioned")
@@ -101,7 +106,8 @@ struct ZoomTests {
         let fixture = try ProvisioningFixture(numbersA1: ["19195550100"])
         let server = fixture.server
         _ = try Tenants.create(
-            server, token: fixture.tokenA, json: Tenants.customer("No UCaaS", login: "no-ucaas", extra: #","modulesAccess":{"ucaas":false}"#))
+            server, token: fixture.tokenA,
+            json: Tenants.customer("No UCaaS", login: "no-ucaas", extra: #","modulesAccess":{"ucaas":false}"#))
         let token = try server.token(username: "no-ucaas")
         let path = "/v1/zoom/\(fixture.tenants.customerA1)/numbers"
 
@@ -120,7 +126,9 @@ struct ZoomTests {
             let foreign = try server.call(method, "/v1/zoom/\(fixture.tenants.customerA1)/numbers", token: fixture.tokenB, json: json)
             let unknown = try server.call(method, "/v1/zoom/999999/numbers", token: fixture.tokenB, json: json)
             #expect(foreign.status == 404, "\(method)")
-            #expect(foreign.text.replacingOccurrences(of: fixture.tenants.customerA1, with: "N") == unknown.text.replacingOccurrences(of: "999999", with: "N"))
+            #expect(
+                foreign.text.replacingOccurrences(of: fixture.tenants.customerA1, with: "N")
+                    == unknown.text.replacingOccurrences(of: "999999", with: "N"))
         }
         let userToken = try server.token(username: Tenants.Username.userA1u)
         #expect(try server.call("GET", "/v1/zoom/\(fixture.tenants.customerA1)/numbers", token: userToken).status == 200)

@@ -1,33 +1,36 @@
 import Testing
+
 @testable import NumberlineNumbers
 
 @Suite("NumberProblem cases and messages")
 struct NumberProblemTests {
-    @Test("Each problem from a real input", arguments: [
-        ("", "US", NumberProblem.empty),
-        ("   ", nil, .empty),
-        (String(repeating: "1", count: 65), nil, .inputTooLong(input: String(repeating: "1", count: 65))),
-        ("1-800-FLOWERS", "US", .containsLetters(input: "1-800-FLOWERS")),
-        ("+1 800 FLOWERS", nil, .containsLetters(input: "+1 800 FLOWERS")),
-        ("+1 919 555 0100*", nil, .invalidCharacter(input: "+1 919 555 0100*", character: "*")),
-        ("+1 919 555 0100 ext. 12", nil, .hasExtension(input: "+1 919 555 0100 ext. 12")),
-        ("+1 919 555 0100 x12", nil, .hasExtension(input: "+1 919 555 0100 x12")),
-        ("919 555 0100 #12", "US", .hasExtension(input: "919 555 0100 #12")),
-        ("(919) 555-0100", nil, .missingCountryCode(input: "(919) 555-0100")),
-        ("9195550100", "XX", .unsupportedRegion(input: "9195550100", region: "XX")),
-        ("+999 123 4567", nil, .invalidCountryCode(input: "+999 123 4567")),
-        ("+1 5", nil, .notANumber(input: "+1 5")),
-        ("--", "US", .notANumber(input: "--")),
-        ("011 1", "US", .tooShortAfterIDD(input: "011 1")),
-        ("+44 1", nil, .tooShortNationalNumber(input: "+44 1")),
-        ("+1 234567890123456789", nil, .tooLongNationalNumber(input: "+1 234567890123456789")),
-        ("+1 555", nil, .tooShort(input: "+1 555", region: "US")),
-        ("+1 919 555 01001", nil, .tooLong(input: "+1 919 555 01001", region: "US")),
-        ("+46 12345678901", nil, .invalidLength(input: "+46 12345678901", region: "SE")),
-        ("555 0100", "US", .localOnly(input: "555 0100", region: "US")),
-        ("+1 200 555 0100", nil, .notValid(input: "+1 200 555 0100", region: "US")),
-        ("+49 30 123456789012", nil, .longerThanE164(input: "+49 30 123456789012", region: "DE")),
-    ] as [(String, String?, NumberProblem)])
+    @Test(
+        "Each problem from a real input",
+        arguments: [
+            ("", "US", NumberProblem.empty),
+            ("   ", nil, .empty),
+            (String(repeating: "1", count: 65), nil, .inputTooLong(input: String(repeating: "1", count: 65))),
+            ("1-800-FLOWERS", "US", .containsLetters(input: "1-800-FLOWERS")),
+            ("+1 800 FLOWERS", nil, .containsLetters(input: "+1 800 FLOWERS")),
+            ("+1 919 555 0100*", nil, .invalidCharacter(input: "+1 919 555 0100*", character: "*")),
+            ("+1 919 555 0100 ext. 12", nil, .hasExtension(input: "+1 919 555 0100 ext. 12")),
+            ("+1 919 555 0100 x12", nil, .hasExtension(input: "+1 919 555 0100 x12")),
+            ("919 555 0100 #12", "US", .hasExtension(input: "919 555 0100 #12")),
+            ("(919) 555-0100", nil, .missingCountryCode(input: "(919) 555-0100")),
+            ("9195550100", "XX", .unsupportedRegion(input: "9195550100", region: "XX")),
+            ("+999 123 4567", nil, .invalidCountryCode(input: "+999 123 4567")),
+            ("+1 5", nil, .notANumber(input: "+1 5")),
+            ("--", "US", .notANumber(input: "--")),
+            ("011 1", "US", .tooShortAfterIDD(input: "011 1")),
+            ("+44 1", nil, .tooShortNationalNumber(input: "+44 1")),
+            ("+1 234567890123456789", nil, .tooLongNationalNumber(input: "+1 234567890123456789")),
+            ("+1 555", nil, .tooShort(input: "+1 555", region: "US")),
+            ("+1 919 555 01001", nil, .tooLong(input: "+1 919 555 01001", region: "US")),
+            ("+46 12345678901", nil, .invalidLength(input: "+46 12345678901", region: "SE")),
+            ("555 0100", "US", .localOnly(input: "555 0100", region: "US")),
+            ("+1 200 555 0100", nil, .notValid(input: "+1 200 555 0100", region: "US")),
+            ("+49 30 123456789012", nil, .longerThanE164(input: "+49 30 123456789012", region: "DE")),
+        ] as [(String, String?, NumberProblem)])
     func problemFromInput(input: String, region: String?, expected: NumberProblem) {
         #expect(problem(input, region, .strict) == expected)
     }
@@ -49,7 +52,9 @@ struct NumberProblemTests {
 
     @Test("Too short message")
     func tooShortMessage() {
-        #expect(problem("+1 555", nil)?.message == "\"+1 555\" is too short for a US number; give the full national number, such as +1 201-555-0123.")
+        #expect(
+            problem("+1 555", nil)?.message
+                == "\"+1 555\" is too short for a US number; give the full national number, such as +1 201-555-0123.")
     }
 
     @Test("Missing country code message")

@@ -1,8 +1,11 @@
 import Testing
+
 @testable import NumberlineNumbers
 
 /// Parses and returns the number, recording an issue with the problem's message on failure.
-func parsed(_ input: String, _ region: String?, _ mode: ValidationMode = .strict, sourceLocation: SourceLocation = #_sourceLocation) -> TelephoneNumber? {
+func parsed(_ input: String, _ region: String?, _ mode: ValidationMode = .strict, sourceLocation: SourceLocation = #_sourceLocation)
+    -> TelephoneNumber?
+{
     switch TelephoneNumbers.parse(input, defaultRegion: region, mode: mode) {
     case .success(let number):
         return number
@@ -22,19 +25,21 @@ func problem(_ input: String, _ region: String?, _ mode: ValidationMode = .stric
 
 @Suite("TelephoneNumbers.parse input forms")
 struct ParseInputFormTests {
-    @Test("Accepted forms of one US number", arguments: [
-        ("+1 (919) 555-0100", nil),
-        ("1.919.555.0100", "US"),
-        ("9195550100", "US"),
-        ("19195550100", nil),
-        ("+19195550100", nil),
-        ("+1 919 555 0100", "GB"),
-        ("(919) 555-0100", "US"),
-        ("919-555-0100", "us"),
-        ("  +1 919 555 0100  ", nil),
-        ("011 1 919 555 0100", "US"),
-        ("001 919 555 0100", "DE"),
-    ] as [(String, String?)])
+    @Test(
+        "Accepted forms of one US number",
+        arguments: [
+            ("+1 (919) 555-0100", nil),
+            ("1.919.555.0100", "US"),
+            ("9195550100", "US"),
+            ("19195550100", nil),
+            ("+19195550100", nil),
+            ("+1 919 555 0100", "GB"),
+            ("(919) 555-0100", "US"),
+            ("919-555-0100", "us"),
+            ("  +1 919 555 0100  ", nil),
+            ("011 1 919 555 0100", "US"),
+            ("001 919 555 0100", "DE"),
+        ] as [(String, String?)])
     func acceptedForms(input: String, region: String?) {
         let number = parsed(input, region)
         #expect(number?.digits == "19195550100")
@@ -86,44 +91,48 @@ struct ParseInputFormTests {
 
 @Suite("TelephoneNumbers.parse regions")
 struct ParseRegionTests {
-    @Test("Valid numbers of many regions", arguments: [
-        ("+44 20 7946 0958", "442079460958", "GB"),
-        ("+49 30 123456", "4930123456", "DE"),
-        ("+33 1 23 45 67 89", "33123456789", "FR"),
-        ("+39 02 1234 5678", "390212345678", "IT"),
-        ("+34 912 345 678", "34912345678", "ES"),
-        ("+81 3-1234-5678", "81312345678", "JP"),
-        ("+61 2 1234 5678", "61212345678", "AU"),
-        ("+91 98765 43210", "919876543210", "IN"),
-        ("+55 11 91234-5678", "5511912345678", "BR"),
-        ("+86 10 1234 5678", "861012345678", "CN"),
-        ("+52 55 1234 5678", "525512345678", "MX"),
-        ("+7 495 123 4567", "74951234567", "RU"),
-        ("+27 11 123 4567", "27111234567", "ZA"),
-        ("+82 2 312 3456", "8223123456", "KR"),
-        ("+65 6123 4567", "6561234567", "SG"),
-        ("+64 3 234 5678", "6432345678", "NZ"),
-        ("+353 1 234 5678", "35312345678", "IE"),
-        ("+41 44 668 18 00", "41446681800", "CH"),
-        ("+31 20 123 4567", "31201234567", "NL"),
-        ("+1 204 234 5678", "12042345678", "CA"),
-        ("+800 1234 5678", "80012345678", "001"),
-    ])
+    @Test(
+        "Valid numbers of many regions",
+        arguments: [
+            ("+44 20 7946 0958", "442079460958", "GB"),
+            ("+49 30 123456", "4930123456", "DE"),
+            ("+33 1 23 45 67 89", "33123456789", "FR"),
+            ("+39 02 1234 5678", "390212345678", "IT"),
+            ("+34 912 345 678", "34912345678", "ES"),
+            ("+81 3-1234-5678", "81312345678", "JP"),
+            ("+61 2 1234 5678", "61212345678", "AU"),
+            ("+91 98765 43210", "919876543210", "IN"),
+            ("+55 11 91234-5678", "5511912345678", "BR"),
+            ("+86 10 1234 5678", "861012345678", "CN"),
+            ("+52 55 1234 5678", "525512345678", "MX"),
+            ("+7 495 123 4567", "74951234567", "RU"),
+            ("+27 11 123 4567", "27111234567", "ZA"),
+            ("+82 2 312 3456", "8223123456", "KR"),
+            ("+65 6123 4567", "6561234567", "SG"),
+            ("+64 3 234 5678", "6432345678", "NZ"),
+            ("+353 1 234 5678", "35312345678", "IE"),
+            ("+41 44 668 18 00", "41446681800", "CH"),
+            ("+31 20 123 4567", "31201234567", "NL"),
+            ("+1 204 234 5678", "12042345678", "CA"),
+            ("+800 1234 5678", "80012345678", "001"),
+        ])
     func validNumbers(input: String, digits: String, region: String) {
         let number = parsed(input, nil)
         #expect(number?.digits == digits)
         #expect(number?.region == region)
     }
 
-    @Test("National forms with their region", arguments: [
-        ("020 7946 0958", "GB", "442079460958"),
-        ("030 123456", "DE", "4930123456"),
-        ("01 23 45 67 89", "FR", "33123456789"),
-        ("02 1234 5678", "IT", "390212345678"),
-        ("03-1234-5678", "JP", "81312345678"),
-        ("(02) 1234 5678", "AU", "61212345678"),
-        ("0044 20 7946 0958", "DE", "442079460958"),
-    ])
+    @Test(
+        "National forms with their region",
+        arguments: [
+            ("020 7946 0958", "GB", "442079460958"),
+            ("030 123456", "DE", "4930123456"),
+            ("01 23 45 67 89", "FR", "33123456789"),
+            ("02 1234 5678", "IT", "390212345678"),
+            ("03-1234-5678", "JP", "81312345678"),
+            ("(02) 1234 5678", "AU", "61212345678"),
+            ("0044 20 7946 0958", "DE", "442079460958"),
+        ])
     func nationalForms(input: String, region: String, digits: String) {
         #expect(parsed(input, region)?.digits == digits)
     }
@@ -146,11 +155,13 @@ struct ParseRegionTests {
 
 @Suite("TelephoneNumbers.parse validation modes")
 struct ParseModeTests {
-    @Test("Possible but not valid", arguments: [
-        ("+1 200 555 0100", "12005550100", "US"),
-        ("+1 999 555 0100", "19995550100", "US"),
-        ("+44 10 1234 5678", "441012345678", "GB"),
-    ])
+    @Test(
+        "Possible but not valid",
+        arguments: [
+            ("+1 200 555 0100", "12005550100", "US"),
+            ("+1 999 555 0100", "19995550100", "US"),
+            ("+44 10 1234 5678", "441012345678", "GB"),
+        ])
     func possibleButNotValid(input: String, digits: String, region: String) {
         let possible = parsed(input, nil, .possible)
         #expect(possible?.digits == digits)

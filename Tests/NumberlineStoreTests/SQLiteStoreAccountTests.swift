@@ -32,27 +32,28 @@ import Testing
                 NewAccount(instanceID: instance.id, kind: .reseller, parentID: nil, modules: .none, profile: fullProfile(tag: "c")),
                 logins: []
             )
-            let expected: [(column: String, value: String)] = [
-                ("company_name", "c-company"),
-                ("address_street_number", "c-a-number"), ("address_street_name", "c-a-street"),
-                ("address_zip_code", "c-a-zip"), ("address_city", "c-a-city"),
-                ("address_country", "c-a-country"), ("address_state", "c-a-state"),
-                ("notification_email", "c-notify@example.com"), ("agent", "c-agent"), ("agent_email", "c-agent@example.com"),
-                ("customer_contracting_entity", "c-entity"), ("end_customer_name", "c-end-customer"),
-                ("fqdn_id", "c-fqdn"), ("service_id", "c-service"), ("plan", "c-plan"),
-                ("order_type", "c-order-type"), ("role", "c-role"),
-                ("vendor_account_id", "c-vendor-account"), ("vendor_product_code", "c-product"),
-                ("vendor_profile_name", "c-profile"),
-                ("billing_first_name", "c-b-first"), ("billing_last_name", "c-b-last"),
-                ("billing_email", "c-b@example.com"), ("billing_phone", "c-b-phone"),
-                ("technical_first_name", "c-t-first"), ("technical_last_name", "c-t-last"),
-                ("technical_email", "c-t@example.com"), ("technical_phone", "c-t-phone"),
-                ("primary_service_street_number", "c-s-number"), ("primary_service_street_name", "c-s-street"),
-                ("primary_service_zip_code", "c-s-zip"), ("primary_service_city", "c-s-city"),
-                ("primary_service_country", "c-s-country"), ("primary_service_state", "c-s-state"),
-                ("routing_profile_account_id", "c-routing"), ("ms_teams_tenant_id", "c-tenant"),
-                ("zoom_account_id", "c-zoom"),
-            ] + (1...9).map { ("vendor_field_\($0)", "c-vendor-field-\($0)") }
+            let expected: [(column: String, value: String)] =
+                [
+                    ("company_name", "c-company"),
+                    ("address_street_number", "c-a-number"), ("address_street_name", "c-a-street"),
+                    ("address_zip_code", "c-a-zip"), ("address_city", "c-a-city"),
+                    ("address_country", "c-a-country"), ("address_state", "c-a-state"),
+                    ("notification_email", "c-notify@example.com"), ("agent", "c-agent"), ("agent_email", "c-agent@example.com"),
+                    ("customer_contracting_entity", "c-entity"), ("end_customer_name", "c-end-customer"),
+                    ("fqdn_id", "c-fqdn"), ("service_id", "c-service"), ("plan", "c-plan"),
+                    ("order_type", "c-order-type"), ("role", "c-role"),
+                    ("vendor_account_id", "c-vendor-account"), ("vendor_product_code", "c-product"),
+                    ("vendor_profile_name", "c-profile"),
+                    ("billing_first_name", "c-b-first"), ("billing_last_name", "c-b-last"),
+                    ("billing_email", "c-b@example.com"), ("billing_phone", "c-b-phone"),
+                    ("technical_first_name", "c-t-first"), ("technical_last_name", "c-t-last"),
+                    ("technical_email", "c-t@example.com"), ("technical_phone", "c-t-phone"),
+                    ("primary_service_street_number", "c-s-number"), ("primary_service_street_name", "c-s-street"),
+                    ("primary_service_zip_code", "c-s-zip"), ("primary_service_city", "c-s-city"),
+                    ("primary_service_country", "c-s-country"), ("primary_service_state", "c-s-state"),
+                    ("routing_profile_account_id", "c-routing"), ("ms_teams_tenant_id", "c-tenant"),
+                    ("zoom_account_id", "c-zoom"),
+                ] + (1...9).map { ("vendor_field_\($0)", "c-vendor-field-\($0)") }
 
             for (column, value) in expected {
                 let stored = try store.read { db in
@@ -148,7 +149,8 @@ import Testing
                 try await store.makeChild(of: user, username: "below-user", modules: .none)
             }
             await #expect(
-                throws: StoreError.conflict(reason: "parent account \(reseller.id) lacks module(s) msteam, stats, so its child cannot have them")
+                throws: StoreError.conflict(
+                    reason: "parent account \(reseller.id) lacks module(s) msteam, stats, so its child cannot have them")
             ) {
                 try await store.makeChild(of: reseller, username: "greedy", modules: Modules(did: true, msteam: true, stats: true))
             }
@@ -378,8 +380,10 @@ import Testing
             try store.insertHeldNumber("15550000001", instanceID: instance.id, accountID: sibling.id)
             let nestedLogin = try #require(try await store.login(instanceID: instance.id, username: "acme-east"))
             let siblingLogin = try #require(try await store.login(instanceID: instance.id, username: "other"))
-            try await store.storeToken(AccessTokenRecord(tokenHash: "nested", instanceID: instance.id, loginID: nestedLogin.id, expiresAt: 10))
-            try await store.storeToken(AccessTokenRecord(tokenHash: "sibling", instanceID: instance.id, loginID: siblingLogin.id, expiresAt: 10))
+            try await store.storeToken(
+                AccessTokenRecord(tokenHash: "nested", instanceID: instance.id, loginID: nestedLogin.id, expiresAt: 10))
+            try await store.storeToken(
+                AccessTokenRecord(tokenHash: "sibling", instanceID: instance.id, loginID: siblingLogin.id, expiresAt: 10))
 
             try await store.deleteAccount(id: customer.id, instanceID: instance.id)
 

@@ -32,7 +32,8 @@ import Testing
             let key = try await store.createAPIKey(instanceID: instance.id, label: "ops", keyHash: "abc123", createdAt: 1_000)
             let unlabeled = try await store.createAPIKey(instanceID: instance.id, label: nil, keyHash: "def456", createdAt: 1_001)
 
-            #expect(key == APIKeyRecord(id: key.id, instanceID: instance.id, label: "ops", keyHash: "abc123", createdAt: 1_000, revokedAt: nil))
+            #expect(
+                key == APIKeyRecord(id: key.id, instanceID: instance.id, label: "ops", keyHash: "abc123", createdAt: 1_000, revokedAt: nil))
             #expect(try await store.activeAPIKey(keyHash: "abc123") == key)
             #expect(try await store.apiKeys(instanceID: instance.id) == [key, unlabeled])
 
@@ -59,7 +60,8 @@ import Testing
             let instance = try await store.createInstance(name: "alpha")
             let login = try await store.createAdminLogin(
                 instanceID: instance.id,
-                login: NewLogin(username: "root", passwordHash: "$argon2id$x", firstName: "Ada", lastName: nil, email: "", phoneNumber: "15550001111")
+                login: NewLogin(
+                    username: "root", passwordHash: "$argon2id$x", firstName: "Ada", lastName: nil, email: "", phoneNumber: "15550001111")
             )
 
             #expect(login.isPlatformAdmin)

@@ -71,16 +71,18 @@ import Testing
     @Test func listingPagesByTelephoneNumber() async throws {
         try await withTemporaryStore { store in
             let fixture = try await makeFixture(store)
-            let digits = (0..<25).map { String(15550000100 + $0) }
+            let digits = (0..<25).map { String(15_550_000_100 + $0) }
             _ = try await store.insertNumbers(newNumbers(digits.reversed()), placement: placement(fixture, accountID: fixture.reseller.id))
-            _ = try await store.insertNumbers(newNumbers(["15559990000"]), placement: placement(fixture, accountID: fixture.otherReseller.id))
+            _ = try await store.insertNumbers(
+                newNumbers(["15559990000"]), placement: placement(fixture, accountID: fixture.otherReseller.id))
 
             var seen: [String] = []
             var after: String?
             while true {
-                let page = try await store.numbers(NumberQuery(
-                    instanceID: fixture.instance.id, scopePath: fixture.reseller.path, scopeResellerID: fixture.reseller.id,
-                    after: after, limit: 10))
+                let page = try await store.numbers(
+                    NumberQuery(
+                        instanceID: fixture.instance.id, scopePath: fixture.reseller.path, scopeResellerID: fixture.reseller.id,
+                        after: after, limit: 10))
                 seen += page.map(\.telephoneNumber)
                 guard page.count == 10 else { break }
                 after = page.last?.telephoneNumber
@@ -103,10 +105,12 @@ import Testing
             #expect(held.status == .assigned)
             #expect(held.activatedAt == 42)
 
-            let foreign = try await store.releaseNumbers(["15550000001"], instanceID: instanceID, scopePath: fixture.otherReseller.path, time: 43)
+            let foreign = try await store.releaseNumbers(
+                ["15550000001"], instanceID: instanceID, scopePath: fixture.otherReseller.path, time: 43)
             #expect(foreign == .rejected(rejections: [NumberRejection(telephoneNumber: "15550000001", reason: .notFound)], total: 1))
 
-            let released = try await store.releaseNumbers(["15550000001"], instanceID: instanceID, scopePath: fixture.reseller.path, time: 44)
+            let released = try await store.releaseNumbers(
+                ["15550000001"], instanceID: instanceID, scopePath: fixture.reseller.path, time: 44)
             #expect(released == .changed(1))
             let back = try #require(try await store.number("15550000001", instanceID: instanceID))
             #expect(back.accountID == fixture.reseller.id)
@@ -126,7 +130,8 @@ import Testing
             #expect(outcome == .rejected(rejections: [NumberRejection(telephoneNumber: "15550000009", reason: .notFound)], total: 1))
             #expect(try await store.number("15550000001", instanceID: instanceID) != nil)
 
-            let deleted = try await store.deleteNumbers(["15550000001"], instanceID: instanceID, carrierID: fixture.carrier.id, scopePath: "/")
+            let deleted = try await store.deleteNumbers(
+                ["15550000001"], instanceID: instanceID, carrierID: fixture.carrier.id, scopePath: "/")
             #expect(deleted == .changed(1))
             #expect(try await store.number("15550000001", instanceID: instanceID) == nil)
         }
@@ -136,7 +141,7 @@ import Testing
         try await withTemporaryStore { store in
             let fixture = try await makeFixture(store)
             let count = Int(ProcessInfo.processInfo.environment["NUMBERLINE_STORE_BULK"] ?? "20000") ?? 20000
-            let numbers = newNumbers((0..<count).map { String(12000000000 + $0) })
+            let numbers = newNumbers((0..<count).map { String(12_000_000_000 + $0) })
             let start = Date()
             let outcome = try await store.insertNumbers(numbers, placement: placement(fixture, accountID: fixture.reseller.id))
             #expect(outcome == .changed(count))

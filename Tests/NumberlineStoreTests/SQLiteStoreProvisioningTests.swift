@@ -37,12 +37,14 @@ import Testing
 
             await #expect(throws: ProvisioningConflict.number("19195550100", .teamsUser)) {
                 _ = try await store.createTeamsUser(
-                    NewTeamsUser(upn: "c@example.com", firstName: nil, lastName: nil, note: nil, siteID: nil, telephoneNumber: "19195550100"),
+                    NewTeamsUser(
+                        upn: "c@example.com", firstName: nil, lastName: nil, note: nil, siteID: nil, telephoneNumber: "19195550100"),
                     instanceID: instance.id, customerID: customer.id, time: 2)
             }
             await #expect(throws: ProvisioningConflict.duplicateUPN("A.B@EXAMPLE.COM")) {
                 _ = try await store.createTeamsUser(
-                    NewTeamsUser(upn: "A.B@EXAMPLE.COM", firstName: nil, lastName: nil, note: nil, siteID: nil, telephoneNumber: "19195550101"),
+                    NewTeamsUser(
+                        upn: "A.B@EXAMPLE.COM", firstName: nil, lastName: nil, note: nil, siteID: nil, telephoneNumber: "19195550101"),
                     instanceID: instance.id, customerID: customer.id, time: 2)
             }
             // The failed call rolled back its number change.

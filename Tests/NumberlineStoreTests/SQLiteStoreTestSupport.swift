@@ -1,5 +1,6 @@
 import Foundation
 import NumberlineCore
+
 @testable import NumberlineStore
 
 /// Runs `body` against a migrated store on a new temporary file, then closes the store

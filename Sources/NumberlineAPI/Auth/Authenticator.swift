@@ -86,7 +86,8 @@ extension Application {
             case .failure(.unknownAPIKey):
                 throw APIError.unauthorized("The API key is not valid; check x-api-key.")
             case .failure(.invalidToken):
-                throw APIError.unauthorized("The access token is unknown, expired or revoked; request a new one from POST /v1/oauth2/authorize.")
+                throw APIError.unauthorized(
+                    "The access token is unknown, expired or revoked; request a new one from POST /v1/oauth2/authorize.")
             case .failure(.missingLogin):
                 throw APIError.unauthorized("The login of this access token no longer exists; sign in again.")
             }

@@ -81,8 +81,8 @@ struct DocsDocument {
         // A chain longer than this is a cycle of references to references.
         for _ in 0..<16 {
             guard let reference = current.object?["$ref"] as? String,
-                  reference.hasPrefix("#"),
-                  let target = lookUp(pointer: String(reference.dropFirst()))
+                reference.hasPrefix("#"),
+                let target = lookUp(pointer: String(reference.dropFirst()))
             else {
                 return (current, name)
             }
@@ -135,7 +135,7 @@ struct DocsDocument {
     /// Renders a string, number, Boolean or null as JSON text.
     static func scalarText(_ value: Any) -> String {
         guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .withoutEscapingSlashes]),
-              let text = String(data: data, encoding: .utf8)
+            let text = String(data: data, encoding: .utf8)
         else {
             return String(describing: value)
         }

@@ -102,7 +102,8 @@ extension DocsDocument {
             html += "<li><a href=\"#tag-\(HTMLText.anchor(tag))\">\(HTMLText.escape(tag))</a>\n<ul>\n"
             for operation in list {
                 html += "<li><a href=\"#op-\(HTMLText.anchor(operation.operationID))\">"
-                html += "<span class=\"method small \(HTMLText.anchor(operation.method))\">\(HTMLText.escape(operation.method.uppercased()))</span> "
+                html +=
+                    "<span class=\"method small \(HTMLText.anchor(operation.method))\">\(HTMLText.escape(operation.method.uppercased()))</span> "
                 html += "<code>\(HTMLText.escape(operation.path))</code></a></li>\n"
             }
             html += "</ul></li>\n"
@@ -175,7 +176,8 @@ extension DocsDocument {
             let type = child(parameter, "schema").map { typeText($0) } ?? ""
             html += "<tr><td><code>\(HTMLText.escape(object["name"] as? String ?? ""))</code></td>"
             html += "<td>\(HTMLText.escape(object["in"] as? String ?? ""))</td><td>\(HTMLText.escape(type))</td>"
-            html += "<td class=\"rules-cell\">\(rules.joined(separator: "<br>"))</td><td>\(HTMLText.inline(object["description"] as? String ?? ""))</td></tr>\n"
+            html +=
+                "<td class=\"rules-cell\">\(rules.joined(separator: "<br>"))</td><td>\(HTMLText.inline(object["description"] as? String ?? ""))</td></tr>\n"
         }
         return html + "</tbody>\n</table>\n"
     }
@@ -207,7 +209,8 @@ extension DocsDocument {
         for (status, reference) in sorted {
             let response = resolve(reference).node
             let description = response.object?["description"] as? String ?? ""
-            html += "<div class=\"response\">\n<p class=\"status-line\"><span class=\"status s\(status.prefix(1))\">\(HTMLText.escape(status))</span> "
+            html +=
+                "<div class=\"response\">\n<p class=\"status-line\"><span class=\"status s\(status.prefix(1))\">\(HTMLText.escape(status))</span> "
             html += HTMLText.inline(description) + "</p>\n"
             html += headers(response)
 
@@ -248,7 +251,8 @@ extension DocsDocument {
             let resolved = resolve(example).node
             let label = resolved.object?["summary"] as? String ?? name
             if let value = child(resolved, "value") {
-                html += "<details class=\"example\"><summary>Example: \(HTMLText.escape(label))</summary>\n<pre>\(HTMLText.escape(jsonText(value)))</pre>\n</details>\n"
+                html +=
+                    "<details class=\"example\"><summary>Example: \(HTMLText.escape(label))</summary>\n<pre>\(HTMLText.escape(jsonText(value)))</pre>\n</details>\n"
             }
         }
         return html

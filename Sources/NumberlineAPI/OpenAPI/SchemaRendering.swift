@@ -38,7 +38,8 @@ extension DocsDocument {
 
         var rows: [SchemaRow] = []
         appendChildRows(of: node, prefix: "", expanding: expanding, into: &rows)
-        let summary = "<p class=\"schema-line\"><span class=\"type\">\(HTMLText.escape(typeText(schemaNode)))</span>"
+        let summary =
+            "<p class=\"schema-line\"><span class=\"type\">\(HTMLText.escape(typeText(schemaNode)))</span>"
             + rulesText(ruleList(node)) + "</p>\n"
         if rows.isEmpty {
             return summary
@@ -179,7 +180,8 @@ extension DocsDocument {
     }
 
     private func rowsTable(_ rows: [SchemaRow]) -> String {
-        var html = "<table class=\"fields\">\n<thead><tr><th>Field</th><th>Type</th><th>Rules</th><th>Description</th></tr></thead>\n<tbody>\n"
+        var html =
+            "<table class=\"fields\">\n<thead><tr><th>Field</th><th>Type</th><th>Rules</th><th>Description</th></tr></thead>\n<tbody>\n"
         for row in rows {
             let depth = row.field.filter { $0 == "." }.count
             var rules = row.rules

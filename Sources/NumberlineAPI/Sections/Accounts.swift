@@ -97,7 +97,8 @@ extension Application {
     private func createAccount(_ context: RequestContext) async throws -> HTTPResponse {
         let caller = context.caller
         guard caller.canManageAccounts else {
-            throw APIError.forbidden(action: "create account", detail: "A User login cannot create accounts; sign in with the parent account's login.")
+            throw APIError.forbidden(
+                action: "create account", detail: "A User login cannot create accounts; sign in with the parent account's login.")
         }
 
         // Decode.
@@ -111,7 +112,8 @@ extension Application {
             AccountWire.applyProfile(body.fields, prefix: body.prefix, to: &profile, reader: &reader)
         }
         let drafts = AccountWire.decodeLogins(body.fields, prefix: body.prefix, reader: &reader) ?? []
-        let modulesPatch = body.kind == .user ? AccountWire.ModulesPatch() : AccountWire.decodeModules(body.fields, prefix: body.prefix, reader: &reader)
+        let modulesPatch =
+            body.kind == .user ? AccountWire.ModulesPatch() : AccountWire.decodeModules(body.fields, prefix: body.prefix, reader: &reader)
         let parentReference = placement(body, reader: &reader)
         guard reader.errors.isEmpty else {
             throw APIError.badRequest("The account body has invalid fields; see errors.", fields: reader.errors)
@@ -165,7 +167,8 @@ extension Application {
         } catch let error as StoreError {
             throw APIError.from(error, what: "parent account")
         }
-        Log.info("account created", ["account_id": String(created.id), "kind": body.kind.rawValue, "request_id": context.request.requestID])
+        Log.info(
+            "account created", ["account_id": String(created.id), "kind": body.kind.rawValue, "request_id": context.request.requestID])
         return noErrorResponse(extra: ("accountId", String(created.id)))
     }
 
@@ -213,7 +216,8 @@ extension Application {
             AccountWire.applyProfile(body.fields, prefix: body.prefix, to: &account.profile, reader: &reader)
         }
         let drafts = AccountWire.decodeLogins(body.fields, prefix: body.prefix, reader: &reader)
-        let modulesPatch = body.kind == .user ? AccountWire.ModulesPatch() : AccountWire.decodeModules(body.fields, prefix: body.prefix, reader: &reader)
+        let modulesPatch =
+            body.kind == .user ? AccountWire.ModulesPatch() : AccountWire.decodeModules(body.fields, prefix: body.prefix, reader: &reader)
         guard reader.errors.isEmpty else {
             throw APIError.badRequest("The account body has invalid fields; see errors.", fields: reader.errors)
         }
@@ -248,11 +252,12 @@ extension Application {
         var loginUpdate = LoginUpdate.keep
         if let drafts {
             let hashed = try await hashPasswords(drafts)
-            loginUpdate = .replace(zip(drafts, hashed).map { draft, hash in
-                LoginChange(
-                    username: draft.userName ?? "", passwordHash: hash, firstName: draft.firstName, lastName: draft.lastName,
-                    email: draft.email, phoneNumber: draft.phoneNumber)
-            })
+            loginUpdate = .replace(
+                zip(drafts, hashed).map { draft, hash in
+                    LoginChange(
+                        username: draft.userName ?? "", passwordHash: hash, firstName: draft.firstName, lastName: draft.lastName,
+                        email: draft.email, phoneNumber: draft.phoneNumber)
+                })
         }
         do {
             try await store.updateAccount(account, logins: loginUpdate)
@@ -283,9 +288,12 @@ extension Application {
             let isParentOfCustomer = key == "parentId" && account.kind == .customer
             // A customer directly under its reseller may echo its reseller id as parentId.
             if sent != value && !(isParentOfCustomer && value == nil && sent == String(account.resellerID)) {
-                reader.errors.append(FieldError(
-                    field: "\(body.prefix).\(key)",
-                    message: "\(key) is \(value.flatMap { $0 } ?? "empty") for this account; accounts cannot move, so send the same value or leave it out"))
+                reader.errors.append(
+                    FieldError(
+                        field: "\(body.prefix).\(key)",
+                        message:
+                            "\(key) is \(value.flatMap { $0 } ?? "empty") for this account; accounts cannot move, so send the same value or leave it out"
+                    ))
             }
         }
     }
@@ -331,8 +339,10 @@ extension Application {
     private func validateLogins(_ drafts: [LoginDraft], prefix: String, requirePassword: Bool) -> [FieldError] {
         var problems: [FieldError] = []
         if drafts.count > Application.maxLoginsPerAccount {
-            problems.append(FieldError(
-                field: "\(prefix).loginInformation", message: "an account has at most \(Application.maxLoginsPerAccount) logins; \(drafts.count) were sent"))
+            problems.append(
+                FieldError(
+                    field: "\(prefix).loginInformation",
+                    message: "an account has at most \(Application.maxLoginsPerAccount) logins; \(drafts.count) were sent"))
         }
         for (index, draft) in drafts.enumerated() {
             let path = "\(prefix).loginInformation[\(index)]"
@@ -349,7 +359,8 @@ extension Application {
         for (index, draft) in drafts.enumerated() where draft.password == nil {
             guard let name = draft.userName, !known.contains(name) else { continue }
             throw APIError.conflict(
-                "\(prefix).loginInformation[\(index)] has no password, but the account has no login \(name) whose password it could keep; send a password for a new login.")
+                "\(prefix).loginInformation[\(index)] has no password, but the account has no login \(name) whose password it could keep; send a password for a new login."
+            )
         }
     }
 
@@ -360,7 +371,8 @@ extension Application {
         for (index, draft) in drafts.enumerated() {
             guard let name = draft.userName, !seen.insert(name).inserted else { continue }
             throw APIError.conflict(
-                "The username \(name) appears twice in \(prefix).loginInformation (again at index \(index)); give each login its own username.")
+                "The username \(name) appears twice in \(prefix).loginInformation (again at index \(index)); give each login its own username."
+            )
         }
     }
 
@@ -375,14 +387,19 @@ extension Application {
     /// Checks that a `resellerId` or `parentId` names an account that can be the parent of `kind`.
     private func checkParentKind(_ parent: Account, field: String, kind: AccountKind, prefix: String) throws {
         if parent.kind == .user {
-            throw APIError.notFound("The \(field) \(parent.id) is a User account, which cannot have child accounts; name a Reseller or Customer account.")
+            throw APIError.notFound(
+                "The \(field) \(parent.id) is a User account, which cannot have child accounts; name a Reseller or Customer account.")
         }
         guard kind == .customer else { return }
         if field == "\(prefix).resellerId" && parent.kind != .reseller {
-            throw APIError.notFound("No reseller \(parent.id) is visible to you: account \(parent.id) is a \(parent.kind.rawValue) account. Use parentId to place a customer under a customer.")
+            throw APIError.notFound(
+                "No reseller \(parent.id) is visible to you: account \(parent.id) is a \(parent.kind.rawValue) account. Use parentId to place a customer under a customer."
+            )
         }
         if field == "\(prefix).parentId" && parent.kind != .customer {
-            throw APIError.notFound("No customer \(parent.id) is visible to you: account \(parent.id) is a \(parent.kind.rawValue) account. Use resellerId to place a customer under a reseller.")
+            throw APIError.notFound(
+                "No customer \(parent.id) is visible to you: account \(parent.id) is a \(parent.kind.rawValue) account. Use resellerId to place a customer under a reseller."
+            )
         }
     }
 

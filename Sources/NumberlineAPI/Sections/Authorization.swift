@@ -14,7 +14,8 @@ extension Application {
         // Decode.
         guard request.mediaType == "application/x-www-form-urlencoded" else {
             throw APIError.badRequest(
-                "Send username, password and instance as application/x-www-form-urlencoded; the body was \(request.mediaType ?? "without a content type").")
+                "Send username, password and instance as application/x-www-form-urlencoded; the body was \(request.mediaType ?? "without a content type")."
+            )
         }
         guard let pairs = URLEncoding.decodeForm(request.body) else {
             throw APIError.badRequest("The form body is not valid percent-encoded UTF-8; encode it as application/x-www-form-urlencoded.")
@@ -39,12 +40,14 @@ extension Application {
         let password = fields["password"]!
         // Counted in Unicode scalars, as the OpenAPI document's maxLength counts.
         if username.unicodeScalars.count > 64 || password.unicodeScalars.count > FieldRules.maxPasswordLength {
-            throw APIError.badRequest("The username is limited to 64 characters and the password to \(FieldRules.maxPasswordLength) characters.")
+            throw APIError.badRequest(
+                "The username is limited to 64 characters and the password to \(FieldRules.maxPasswordLength) characters.")
         }
         let instanceName = try instanceName(request, fallback: fields["instance"])
         if let formInstance = fields["instance"], formInstance != instanceName {
             throw APIError.badRequest(
-                "The instance in the form (\(formInstance.prefix(64))) differs from the instance query parameter (\(instanceName)); give one.")
+                "The instance in the form (\(formInstance.prefix(64))) differs from the instance query parameter (\(instanceName)); give one."
+            )
         }
 
         // Authorize the client.

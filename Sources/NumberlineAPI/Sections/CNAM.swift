@@ -19,7 +19,8 @@ extension Application {
 
         // Decode and validate.
         let body = try FeatureWire.decode(
-            try context.request.jsonBody(maxDepth: 3), numbers: .required, strings: ["callingName", "firstName", "lastName", "businessName"],
+            try context.request.jsonBody(maxDepth: 3), numbers: .required,
+            strings: ["callingName", "firstName", "lastName", "businessName"],
             required: ["callingName"])
         var problems: [FieldError] = []
         let callingName = body.strings["callingName"] ?? ""

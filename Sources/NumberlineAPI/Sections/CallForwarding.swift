@@ -6,12 +6,18 @@ import NumberlineStore
 // The Call Forwarding section: every call to a number rings another number instead.
 extension Application {
     func registerCallForwarding(_ router: inout Router) {
-        router.add(.post, "/v1/callforwarding", maxBodyBytes: FeatureWire.maxBodyBytes, authenticated(onBlockingPool { context in
-            try await self.writeCallForwarding(context, mode: .add)
-        }))
-        router.add(.put, "/v1/callforwarding", maxBodyBytes: FeatureWire.maxBodyBytes, authenticated(onBlockingPool { context in
-            try await self.writeCallForwarding(context, mode: .update)
-        }))
+        router.add(
+            .post, "/v1/callforwarding", maxBodyBytes: FeatureWire.maxBodyBytes,
+            authenticated(
+                onBlockingPool { context in
+                    try await self.writeCallForwarding(context, mode: .add)
+                }))
+        router.add(
+            .put, "/v1/callforwarding", maxBodyBytes: FeatureWire.maxBodyBytes,
+            authenticated(
+                onBlockingPool { context in
+                    try await self.writeCallForwarding(context, mode: .update)
+                }))
         router.add(.get, "/v1/callforwarding/{telephoneNumber}", authenticated(getCallForwarding))
         router.add(.delete, "/v1/callforwarding/{telephoneNumber}", authenticated(removeCallForwarding))
     }
@@ -34,14 +40,16 @@ extension Application {
         // Store.
         let forwarding = CallForwarding(forwardTo: target, countryCode: region)
         let outcome = try await store.setFeature(.callForwarding(forwarding), on: numbers, mode: mode, scope: featureScope(context))
-        return featureResponse(outcome, action: "update", context: context, logMessage: mode == .add ? "call forwarding added" : "call forwarding updated")
+        return featureResponse(
+            outcome, action: "update", context: context, logMessage: mode == .add ? "call forwarding added" : "call forwarding updated")
     }
 
     private func getCallForwarding(_ context: RequestContext) async throws -> HTTPResponse {
         try requireEnhancedServices(context, action: "get call forwarding")
         let telephoneNumber = try pathTelephoneNumber(context)
         let lookup = try await store.feature(.callForwarding, of: telephoneNumber, scope: featureScope(context))
-        guard case .callForwarding(let forwarding) = try requireFound(lookup, telephoneNumber: telephoneNumber, feature: "call forwarding") else {
+        guard case .callForwarding(let forwarding) = try requireFound(lookup, telephoneNumber: telephoneNumber, feature: "call forwarding")
+        else {
             throw APIError.notFound("The number \(telephoneNumber) has no call forwarding.")
         }
 

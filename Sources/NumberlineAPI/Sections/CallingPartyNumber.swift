@@ -26,9 +26,15 @@ extension Application {
 
         // Authorize: the shown number must be held inside the caller's subtree, so that no
         // account can show another tenant's number. An unknown and a foreign number get the same 400.
-        guard let held = try await store.number(cpnNumber, instanceID: context.instance.id), context.caller.canSee(path: held.accountPath) else {
-            throw APIError.badRequest("The body has invalid fields; see errors.", fields: [FieldError(
-                field: "cpnNumber", message: "\(cpnNumber) does not exist or is not visible to you; use a number your account or its subtree holds")])
+        guard let held = try await store.number(cpnNumber, instanceID: context.instance.id), context.caller.canSee(path: held.accountPath)
+        else {
+            throw APIError.badRequest(
+                "The body has invalid fields; see errors.",
+                fields: [
+                    FieldError(
+                        field: "cpnNumber",
+                        message: "\(cpnNumber) does not exist or is not visible to you; use a number your account or its subtree holds")
+                ])
         }
 
         // Store.
@@ -41,7 +47,9 @@ extension Application {
         try requireEnhancedServices(context, action: "get calling party number")
         let telephoneNumber = try pathTelephoneNumber(context)
         let lookup = try await store.feature(.callingPartyNumber, of: telephoneNumber, scope: featureScope(context))
-        guard case .callingPartyNumber(let cpn) = try requireFound(lookup, telephoneNumber: telephoneNumber, feature: "calling party number") else {
+        guard
+            case .callingPartyNumber(let cpn) = try requireFound(lookup, telephoneNumber: telephoneNumber, feature: "calling party number")
+        else {
             throw APIError.notFound("The number \(telephoneNumber) has no calling party number.")
         }
 

@@ -16,8 +16,12 @@ extension Application {
         router.add(.get, "/v1/carriers", authenticated(listCarriers))
         router.add(.post, "/v1/carriers", maxBodyBytes: 8 << 10, authenticated(createCarrier))
         router.add(.get, "/v1/carriers/{carrierId}/numbers", authenticated(listCarrierNumbers))
-        router.add(.post, "/v1/carriers/{carrierId}/numbers", maxBodyBytes: Application.maxUploadBytes, authenticated(onBlockingPool(uploadNumbers)))
-        router.add(.delete, "/v1/carriers/{carrierId}/numbers", maxBodyBytes: Application.maxNumberListBytes, authenticated(onBlockingPool(deleteNumbers)))
+        router.add(
+            .post, "/v1/carriers/{carrierId}/numbers", maxBodyBytes: Application.maxUploadBytes,
+            authenticated(onBlockingPool(uploadNumbers)))
+        router.add(
+            .delete, "/v1/carriers/{carrierId}/numbers", maxBodyBytes: Application.maxNumberListBytes,
+            authenticated(onBlockingPool(deleteNumbers)))
     }
 
     // MARK: - Carriers
@@ -118,7 +122,8 @@ extension Application {
             body = UploadBody(rows: try NumberWire.decodeUploadCSV(request.body), customerID: customerID, resellerID: resellerID)
         default:
             throw APIError.badRequest(
-                "Send the numbers as application/json or text/csv; the content type was \(request.mediaType.map { String($0.prefix(80)) } ?? "missing").")
+                "Send the numbers as application/json or text/csv; the content type was \(request.mediaType.map { String($0.prefix(80)) } ?? "missing")."
+            )
         }
 
         // Authorize the target account.
@@ -132,7 +137,8 @@ extension Application {
         guard parsed.rejectedCount == 0 else {
             return NumberWire.rejectionResponse(
                 status: 400,
-                detail: "\(parsed.rejectedCount) of \(body.rows.count) numbers are invalid or repeated, so none was uploaded; fix the numbers listed in errors.",
+                detail:
+                    "\(parsed.rejectedCount) of \(body.rows.count) numbers are invalid or repeated, so none was uploaded; fix the numbers listed in errors.",
                 rejections: parsed.rejections, total: parsed.rejectedCount)
         }
 
@@ -149,15 +155,18 @@ extension Application {
         let storeMilliseconds = monotonicMilliseconds() - storeStart
         switch outcome {
         case .changed(let count):
-            Log.info("numbers uploaded", [
-                "carrier_id": String(carrier.id), "account_id": String(holder.id), "count": String(count),
-                "parse_ms": String(parseMilliseconds), "store_ms": String(storeMilliseconds), "request_id": request.requestID,
-            ])
+            Log.info(
+                "numbers uploaded",
+                [
+                    "carrier_id": String(carrier.id), "account_id": String(holder.id), "count": String(count),
+                    "parse_ms": String(parseMilliseconds), "store_ms": String(storeMilliseconds), "request_id": request.requestID,
+                ])
             return countResponse("numbersAdded", count)
         case .rejected(let rejections, let total):
             return NumberWire.rejectionResponse(
                 status: 409,
-                detail: "\(total) of \(body.rows.count) numbers are already in this instance, so none was uploaded; remove them from the upload.",
+                detail:
+                    "\(total) of \(body.rows.count) numbers are already in this instance, so none was uploaded; remove them from the upload.",
                 rejections: rejections, total: total)
         }
     }

@@ -13,12 +13,16 @@ extension Application {
         router.add(.put, "/v1/disasterplans", maxBodyBytes: FeatureWire.maxBodyBytes, authenticated(onBlockingPool(updateDisasterPlan)))
         router.add(.get, "/v1/disasterplans/{telephoneNumber}", authenticated(getDisasterPlan))
         router.add(.delete, "/v1/disasterplans/{telephoneNumber}", authenticated(removeDisasterPlan))
-        router.add(.post, "/v1/disasterplans/{disasterPlanID}/activate", authenticated { context in
-            try await self.setDisasterPlanActive(context, isActive: true)
-        })
-        router.add(.post, "/v1/disasterplans/{disasterPlanID}/deactivate", authenticated { context in
-            try await self.setDisasterPlanActive(context, isActive: false)
-        })
+        router.add(
+            .post, "/v1/disasterplans/{disasterPlanID}/activate",
+            authenticated { context in
+                try await self.setDisasterPlanActive(context, isActive: true)
+            })
+        router.add(
+            .post, "/v1/disasterplans/{disasterPlanID}/deactivate",
+            authenticated { context in
+                try await self.setDisasterPlanActive(context, isActive: false)
+            })
     }
 
     /// Decodes and checks a plan body; `allowPlanID` admits `disasterPlanID` (PUT).
@@ -32,8 +36,12 @@ extension Application {
         var planID: DisasterPlanID?
         if let text = body.strings["disasterPlanID"] {
             guard let parsed = DisasterPlanID(text) else {
-                throw APIError.badRequest("The body has invalid fields; see errors.", fields: [FieldError(
-                    field: "disasterPlanID", message: "\"\(text.prefix(40))\" is not a disaster plan id; ids look like DAS-123456")])
+                throw APIError.badRequest(
+                    "The body has invalid fields; see errors.",
+                    fields: [
+                        FieldError(
+                            field: "disasterPlanID", message: "\"\(text.prefix(40))\" is not a disaster plan id; ids look like DAS-123456")
+                    ])
             }
             planID = parsed
         }
@@ -54,9 +62,11 @@ extension Application {
             telephoneNumbers: body.numbers, forwardTo: body.target, countryCode: body.region, scope: featureScope(context))
         switch result {
         case .success(let plan):
-            Log.info("disaster plan created", [
-                "disaster_plan_id": plan.id.description, "count": String(body.numbers.count), "request_id": context.request.requestID,
-            ])
+            Log.info(
+                "disaster plan created",
+                [
+                    "disaster_plan_id": plan.id.description, "count": String(body.numbers.count), "request_id": context.request.requestID,
+                ])
             return noErrorResponse(extra: ("disasterPlanID", plan.id.description))
         case .failure(let rejected):
             return rejectionResponse(rejected.rejections, action: "update")
@@ -70,7 +80,8 @@ extension Application {
         let body = try await decodePlanBody(context, allowPlanID: true)
 
         let outcome = try await store.updateDisasterPlans(
-            telephoneNumbers: body.numbers, planID: body.planID, forwardTo: body.target, countryCode: body.region, scope: featureScope(context))
+            telephoneNumbers: body.numbers, planID: body.planID, forwardTo: body.target, countryCode: body.region,
+            scope: featureScope(context))
         return featureResponse(outcome, action: "update", context: context, logMessage: "disaster plans updated")
     }
 
@@ -89,9 +100,11 @@ extension Application {
         let telephoneNumber = try pathTelephoneNumber(context)
         let lookup = try await store.removeDisasterPlan(from: telephoneNumber, scope: featureScope(context))
         let plan = try requireFound(lookup, telephoneNumber: telephoneNumber, feature: "disaster plan")
-        Log.info("number removed from disaster plan", [
-            "disaster_plan_id": plan.id.description, "telephone_number": telephoneNumber, "request_id": context.request.requestID,
-        ])
+        Log.info(
+            "number removed from disaster plan",
+            [
+                "disaster_plan_id": plan.id.description, "telephone_number": telephoneNumber, "request_id": context.request.requestID,
+            ])
         return noErrorResponse()
     }
 
@@ -107,9 +120,11 @@ extension Application {
         guard let plan = try await store.setDisasterPlanActive(planID, isActive: isActive, scope: featureScope(context)) else {
             throw APIError.notFound("The disaster plan \(planID) does not exist or is not visible to you.")
         }
-        Log.info(isActive ? "disaster plan activated" : "disaster plan deactivated", [
-            "disaster_plan_id": planID.description, "request_id": context.request.requestID,
-        ])
+        Log.info(
+            isActive ? "disaster plan activated" : "disaster plan deactivated",
+            [
+                "disaster_plan_id": planID.description, "request_id": context.request.requestID,
+            ])
         return .json(200, Self.planBody(plan))
     }
 

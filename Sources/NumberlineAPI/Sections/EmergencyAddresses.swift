@@ -10,12 +10,16 @@ extension Application {
     private static let addressStringKeys = [
         "name", "streetNumber", "streetName", "addressType", "addressDescription", "countryCode", "postalCode", "stateCode", "city",
     ]
-    private static let requiredAddressKeys: Set<String> = ["name", "streetNumber", "streetName", "countryCode", "postalCode", "stateCode", "city"]
+    private static let requiredAddressKeys: Set<String> = [
+        "name", "streetNumber", "streetName", "countryCode", "postalCode", "stateCode", "city",
+    ]
 
     func registerEmergencyAddresses(_ router: inout Router) {
         router.add(.get, "/v1/emergencyaddresses", authenticated(listEmergencyAddresses))
-        router.add(.post, "/v1/emergencyaddresses", maxBodyBytes: FeatureWire.maxBodyBytes, authenticated(onBlockingPool(createEmergencyAddress)))
-        router.add(.put, "/v1/emergencyaddresses", maxBodyBytes: FeatureWire.maxBodyBytes, authenticated(onBlockingPool(updateEmergencyAddress)))
+        router.add(
+            .post, "/v1/emergencyaddresses", maxBodyBytes: FeatureWire.maxBodyBytes, authenticated(onBlockingPool(createEmergencyAddress)))
+        router.add(
+            .put, "/v1/emergencyaddresses", maxBodyBytes: FeatureWire.maxBodyBytes, authenticated(onBlockingPool(updateEmergencyAddress)))
         router.add(.delete, "/v1/emergencyaddresses/{locationId}", authenticated(deleteEmergencyAddress))
     }
 
@@ -40,7 +44,8 @@ extension Application {
         try requireWriter(context, action: action)
         let parameters = try rejectQueryParameters(context.request, allowed: ["customerId"])
         let body = try FeatureWire.decode(
-            try context.request.jsonBody(maxDepth: 3), numbers: .optional, strings: Self.addressStringKeys, required: Self.requiredAddressKeys)
+            try context.request.jsonBody(maxDepth: 3), numbers: .optional, strings: Self.addressStringKeys,
+            required: Self.requiredAddressKeys)
         let address = try Self.civicAddress(body)
         let numbers = body.telephoneNumbers.isEmpty ? [] : try await parsedNumberList(body.telephoneNumbers, region: address.countryCode)
         let customer = try await featureCustomer(context, customerID: parameters["customerId"])
@@ -49,9 +54,11 @@ extension Application {
             address, customerID: customer.id, telephoneNumbers: numbers, scope: featureScope(context, path: customer.path))
         switch result {
         case .success(let saved):
-            Log.info("emergency address created", [
-                "location_id": String(saved.id), "customer_id": String(customer.id), "request_id": context.request.requestID,
-            ])
+            Log.info(
+                "emergency address created",
+                [
+                    "location_id": String(saved.id), "customer_id": String(customer.id), "request_id": context.request.requestID,
+                ])
             var writer = JSONWriter()
             writer.beginObject()
             writer.key("statusCode")
@@ -86,7 +93,8 @@ extension Application {
         }
 
         let result = try await store.updateEmergencyAddress(
-            id: id, address, telephoneNumbers: body.hasTelephoneNumbers ? numbers : nil, scope: featureScope(context, path: existing.customerPath))
+            id: id, address, telephoneNumbers: body.hasTelephoneNumbers ? numbers : nil,
+            scope: featureScope(context, path: existing.customerPath))
         switch result {
         case .success:
             Log.info("emergency address updated", ["location_id": String(id), "request_id": context.request.requestID])
@@ -127,12 +135,15 @@ extension Application {
             addressType = EmergencyAddressType(rawValue: text)
             if addressType == nil {
                 let codes = EmergencyAddressType.allCases.map(\.rawValue).joined(separator: ", ")
-                problems.append(FieldError(field: "addressType", message: "\"\(text.prefix(40))\" is not an address type; use one of \(codes)"))
+                problems.append(
+                    FieldError(field: "addressType", message: "\"\(text.prefix(40))\" is not an address type; use one of \(codes)"))
             }
         }
         let address = CivicAddress(
-            name: body.strings["name"] ?? "", streetNumber: body.strings["streetNumber"] ?? "", streetName: body.strings["streetName"] ?? "",
-            addressType: addressType, addressDescription: body.strings["addressDescription"], countryCode: body.strings["countryCode"] ?? "",
+            name: body.strings["name"] ?? "", streetNumber: body.strings["streetNumber"] ?? "",
+            streetName: body.strings["streetName"] ?? "",
+            addressType: addressType, addressDescription: body.strings["addressDescription"],
+            countryCode: body.strings["countryCode"] ?? "",
             postalCode: body.strings["postalCode"] ?? "", stateCode: body.strings["stateCode"] ?? "", city: body.strings["city"] ?? "")
         problems += FeatureRules.validate(address)
         guard problems.isEmpty else {

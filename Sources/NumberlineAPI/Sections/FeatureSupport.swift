@@ -13,7 +13,8 @@ extension Application {
     func requireEnhancedServices(_ context: RequestContext, action: String) throws {
         guard context.caller.modules.enhancedServices else {
             throw APIError.forbidden(
-                action: action, detail: "The enhancedServices module is not enabled for this account; ask the account above it to grant it.")
+                action: action, detail: "The enhancedServices module is not enabled for this account; ask the account above it to grant it."
+            )
         }
     }
 
@@ -22,14 +23,16 @@ extension Application {
     func requireSiteModules(_ context: RequestContext, action: String) throws {
         guard context.caller.modules.msteam || context.caller.modules.ucaas else {
             throw APIError.forbidden(
-                action: action, detail: "Neither the msteam nor the ucaas module is enabled for this account; ask the account above it to grant one.")
+                action: action,
+                detail: "Neither the msteam nor the ucaas module is enabled for this account; ask the account above it to grant one.")
         }
     }
 
     /// Throws 403 for User logins, which act read-only in their parent's scope.
     func requireWriter(_ context: RequestContext, action: String) throws {
         guard !context.caller.isUserLogin else {
-            throw APIError.forbidden(action: action, detail: "A User login is read-only; sign in with the parent account's login to make changes.")
+            throw APIError.forbidden(
+                action: action, detail: "A User login is read-only; sign in with the parent account's login to make changes.")
         }
     }
 
@@ -64,18 +67,25 @@ extension Application {
     /// one, because calls go there. With a `countryCode`, it must be a number of that country.
     func featureTarget(_ text: String?, region: String?, field: String) throws -> String {
         guard let text else {
-            throw APIError.badRequest("The body has invalid fields; see errors.", fields: [FieldError(field: field, message: "\(field) is required")])
+            throw APIError.badRequest(
+                "The body has invalid fields; see errors.", fields: [FieldError(field: field, message: "\(field) is required")])
         }
         let number: TelephoneNumber
         switch TelephoneNumbers.parse(text, defaultRegion: region, mode: .strict) {
         case .success(let parsed):
             number = parsed
         case .failure(let problem):
-            throw APIError.badRequest("The body has invalid fields; see errors.", fields: [FieldError(field: field, message: problem.message)])
+            throw APIError.badRequest(
+                "The body has invalid fields; see errors.", fields: [FieldError(field: field, message: problem.message)])
         }
         if let region, number.region != region {
-            throw APIError.badRequest("The body has invalid fields; see errors.", fields: [FieldError(
-                field: field, message: "\(text.prefix(40)) is a number of \(number.region), not of countryCode \(region); correct one of them")])
+            throw APIError.badRequest(
+                "The body has invalid fields; see errors.",
+                fields: [
+                    FieldError(
+                        field: field,
+                        message: "\(text.prefix(40)) is a number of \(number.region), not of countryCode \(region); correct one of them")
+                ])
         }
         return number.digits
     }
@@ -85,8 +95,9 @@ extension Application {
         guard numbers.contains(target) else {
             return
         }
-        throw BulkRejection(response: FeatureWire.rejectionResponse(
-            [FeatureRejection(telephoneNumber: target, reason: .forwardsToItself)], action: "forward"))
+        throw BulkRejection(
+            response: FeatureWire.rejectionResponse(
+                [FeatureRejection(telephoneNumber: target, reason: .forwardsToItself)], action: "forward"))
     }
 
     // MARK: - Responses
@@ -135,7 +146,8 @@ extension Application {
             return account
         }
         guard context.caller.scopeKind == .customer, let scopeID = context.caller.scopeAccountID else {
-            throw APIError.badRequest("Name the customer with the customerId query parameter; only a customer's own login may leave it out.")
+            throw APIError.badRequest(
+                "Name the customer with the customerId query parameter; only a customer's own login may leave it out.")
         }
         return try await visibleAccount(scopeID, context)
     }

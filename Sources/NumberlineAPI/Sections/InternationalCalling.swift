@@ -6,7 +6,9 @@ import NumberlineStore
 // The International Calling section: whether a number may place international calls.
 extension Application {
     func registerInternationalCalling(_ router: inout Router) {
-        router.add(.post, "/v1/internationalcalling", maxBodyBytes: FeatureWire.maxBodyBytes, authenticated(onBlockingPool(setInternationalCalling)))
+        router.add(
+            .post, "/v1/internationalcalling", maxBodyBytes: FeatureWire.maxBodyBytes,
+            authenticated(onBlockingPool(setInternationalCalling)))
         router.add(.get, "/v1/internationalcalling/{telephoneNumber}", authenticated(getInternationalCalling))
         router.add(.delete, "/v1/internationalcalling/{telephoneNumber}", authenticated(removeInternationalCalling))
     }
@@ -23,8 +25,12 @@ extension Application {
         let text = body.strings["criteria"] ?? ""
         guard let criteria = InternationalCallingCriteria(rawValue: text) else {
             let allowed = InternationalCallingCriteria.allCases.map(\.rawValue).joined(separator: " or ")
-            throw APIError.badRequest("The body has invalid fields; see errors.", fields: [FieldError(
-                field: "criteria", message: "\"\(text.prefix(40))\" is not a criteria value; use \(allowed)")])
+            throw APIError.badRequest(
+                "The body has invalid fields; see errors.",
+                fields: [
+                    FieldError(
+                        field: "criteria", message: "\"\(text.prefix(40))\" is not a criteria value; use \(allowed)")
+                ])
         }
         let numbers = try await parsedNumberList(body.telephoneNumbers, region: nil)
 
@@ -37,7 +43,10 @@ extension Application {
         try requireEnhancedServices(context, action: "get international calling")
         let telephoneNumber = try pathTelephoneNumber(context)
         let lookup = try await store.feature(.internationalCalling, of: telephoneNumber, scope: featureScope(context))
-        guard case .internationalCalling(let criteria) = try requireFound(lookup, telephoneNumber: telephoneNumber, feature: "international calling setting") else {
+        guard
+            case .internationalCalling(let criteria) = try requireFound(
+                lookup, telephoneNumber: telephoneNumber, feature: "international calling setting")
+        else {
             throw APIError.notFound("The number \(telephoneNumber) has no international calling setting.")
         }
 

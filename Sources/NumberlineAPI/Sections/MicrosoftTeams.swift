@@ -55,7 +55,8 @@ extension Application {
             afterID = id
         }
 
-        let users = try await store.teamsUsers(instanceID: context.instance.id, customerID: customer.id, afterID: afterID, limit: page.limit + 1)
+        let users = try await store.teamsUsers(
+            instanceID: context.instance.id, customerID: customer.id, afterID: afterID, limit: page.limit + 1)
         let shown = users.prefix(page.limit)
         var writer = JSONWriter(capacity: 64 + shown.count * 256)
         writer.beginArray()
@@ -120,7 +121,10 @@ extension Application {
 
         // Validate: every member but note and siteId is required on create.
         var missing: [FieldError] = []
-        for (name, value) in [("upn", fields.upn), ("firstName", fields.firstName), ("lastName", fields.lastName), ("telephoneNumber", fields.telephoneNumber)] {
+        for (name, value) in [
+            ("upn", fields.upn), ("firstName", fields.firstName), ("lastName", fields.lastName),
+            ("telephoneNumber", fields.telephoneNumber),
+        ] {
             if case .some(.some) = value {
                 continue
             }
@@ -146,10 +150,12 @@ extension Application {
         } catch let conflict as ProvisioningConflict {
             throw provisioningConflict(conflict)
         }
-        Log.info("teams user provisioned", [
-            "customer_id": String(customer.id), "user_id": String(user.id), "telephone_number": telephoneNumber,
-            "request_id": context.request.requestID,
-        ])
+        Log.info(
+            "teams user provisioned",
+            [
+                "customer_id": String(customer.id), "user_id": String(user.id), "telephone_number": telephoneNumber,
+                "request_id": context.request.requestID,
+            ])
         return noErrorResponse(extra: ("id", String(user.id)))
     }
 
@@ -164,7 +170,10 @@ extension Application {
 
         // Members left out keep their values; null clears note and siteId, which are optional.
         var problems: [FieldError] = []
-        for (name, value) in [("upn", fields.upn), ("firstName", fields.firstName), ("lastName", fields.lastName), ("telephoneNumber", fields.telephoneNumber)] {
+        for (name, value) in [
+            ("upn", fields.upn), ("firstName", fields.firstName), ("lastName", fields.lastName),
+            ("telephoneNumber", fields.telephoneNumber),
+        ] {
             if case .some(.none) = value {
                 problems.append(FieldError(field: name, message: "\(name) cannot be cleared; leave it out to keep its value"))
             }
@@ -193,10 +202,12 @@ extension Application {
         } catch StoreError.notFound {
             throw teamsUserNotFound(user.id, customer: customer)
         }
-        Log.info("teams user updated", [
-            "customer_id": String(customer.id), "user_id": String(user.id), "telephone_number": user.telephoneNumber,
-            "request_id": context.request.requestID,
-        ])
+        Log.info(
+            "teams user updated",
+            [
+                "customer_id": String(customer.id), "user_id": String(user.id), "telephone_number": user.telephoneNumber,
+                "request_id": context.request.requestID,
+            ])
         return noErrorResponse()
     }
 
@@ -212,9 +223,11 @@ extension Application {
         } catch StoreError.notFound {
             throw teamsUserNotFound(id, customer: customer)
         }
-        Log.info("teams user unprovisioned", [
-            "customer_id": String(customer.id), "user_id": String(id), "request_id": context.request.requestID,
-        ])
+        Log.info(
+            "teams user unprovisioned",
+            [
+                "customer_id": String(customer.id), "user_id": String(id), "request_id": context.request.requestID,
+            ])
         return noErrorResponse()
     }
 
@@ -247,7 +260,9 @@ extension Application {
         case .number(let telephoneNumber, let blocker):
             .conflict("The number \(telephoneNumber) cannot be provisioned: \(blocker.message)")
         case .duplicateUPN(let upn):
-            .conflict("The customer already has a Teams user with the upn \"\(upn.prefix(120))\" (ignoring case); choose another or update that user.")
+            .conflict(
+                "The customer already has a Teams user with the upn \"\(upn.prefix(120))\" (ignoring case); choose another or update that user."
+            )
         }
     }
 }

@@ -19,7 +19,8 @@ extension Application {
         router.add(.get, "/v1/numbers", authenticated(listNumbers))
         router.add(.get, "/v1/numbers/{telephoneNumber}", authenticated(getNumber))
         router.add(.post, "/v1/numbers/assign", maxBodyBytes: Application.maxNumberListBytes, authenticated(onBlockingPool(assignNumbers)))
-        router.add(.post, "/v1/numbers/release", maxBodyBytes: Application.maxNumberListBytes, authenticated(onBlockingPool(releaseNumbers)))
+        router.add(
+            .post, "/v1/numbers/release", maxBodyBytes: Application.maxNumberListBytes, authenticated(onBlockingPool(releaseNumbers)))
     }
 
     // MARK: - Reads
@@ -52,7 +53,8 @@ extension Application {
         }
         if let prefix = parameters.values["prefix"] {
             guard (1...TelephoneNumbers.maxE164Digits).contains(prefix.utf8.count), prefix.utf8.allSatisfy(FieldRules.isDigit) else {
-                throw APIError.badRequest("prefix \"\(prefix.prefix(40))\" must be 1 to 15 digits of an E.164 number without +, such as 1919.")
+                throw APIError.badRequest(
+                    "prefix \"\(prefix.prefix(40))\" must be 1 to 15 digits of an E.164 number without +, such as 1919.")
             }
             query.prefix = prefix
         }
@@ -65,7 +67,8 @@ extension Application {
         let input = context.request.pathParameters["telephoneNumber"] ?? ""
         let region = parameters["countryCode"]?.uppercased()
         if let region, !(region.utf8.count == 2 && TelephoneNumbers.isSupportedRegion(region)) {
-            throw APIError.badRequest("countryCode \"\(region.prefix(40))\" is not an ISO 3166-1 alpha-2 code with numbering data; give a code such as US.")
+            throw APIError.badRequest(
+                "countryCode \"\(region.prefix(40))\" is not an ISO 3166-1 alpha-2 code with numbering data; give a code such as US.")
         }
 
         let digits: String
@@ -75,7 +78,8 @@ extension Application {
         case .failure(let problem):
             throw APIError.badRequest(problem.message)
         }
-        guard let number = try await store.number(digits, instanceID: context.instance.id), context.caller.canSee(path: number.accountPath) else {
+        guard let number = try await store.number(digits, instanceID: context.instance.id), context.caller.canSee(path: number.accountPath)
+        else {
             throw APIError.notFound("The number \(digits) does not exist or is not visible to you.")
         }
 
@@ -150,7 +154,8 @@ extension Application {
     /// Throws 403 unless the caller's account has the `did` module.
     func requireNumberModule(_ context: RequestContext, action: String) throws {
         guard context.caller.modules.did else {
-            throw APIError.forbidden(action: action, detail: "The did module is not enabled for this account; ask the account above it to grant it.")
+            throw APIError.forbidden(
+                action: action, detail: "The did module is not enabled for this account; ask the account above it to grant it.")
         }
     }
 
@@ -164,7 +169,8 @@ extension Application {
         var values: [String: String] = [:]
         for (name, value) in pairs where name != "instance" {
             guard allowed.contains(name) else {
-                let known = allowed.isEmpty ? "this route takes only instance" : "use \(allowed.sorted().joined(separator: ", ")) or instance"
+                let known =
+                    allowed.isEmpty ? "this route takes only instance" : "use \(allowed.sorted().joined(separator: ", ")) or instance"
                 throw APIError.badRequest("The query parameter \(name.prefix(40)) is not known; \(known).")
             }
             guard values[name] == nil else {
@@ -217,10 +223,12 @@ extension Application {
     func parsedNumberList(_ inputs: [String], region: String?) async throws -> [String] {
         let parsed = await NumberParsing.parse(inputs, region: region, chunkCount: pool.threadCount)
         guard parsed.rejectedCount == 0 else {
-            throw BulkRejection(response: NumberWire.rejectionResponse(
-                status: 400,
-                detail: "\(parsed.rejectedCount) of \(inputs.count) numbers are invalid or repeated, so nothing changed; fix the numbers listed in errors.",
-                rejections: parsed.rejections, total: parsed.rejectedCount))
+            throw BulkRejection(
+                response: NumberWire.rejectionResponse(
+                    status: 400,
+                    detail:
+                        "\(parsed.rejectedCount) of \(inputs.count) numbers are invalid or repeated, so nothing changed; fix the numbers listed in errors.",
+                    rejections: parsed.rejections, total: parsed.rejectedCount))
         }
         return parsed.numbers.map(\.telephoneNumber)
     }
@@ -231,10 +239,12 @@ extension Application {
     ) -> HTTPResponse {
         switch outcome {
         case .changed(let count):
-            Log.info(logMessage, [
-                "count": String(count), "carrier_id": carrierID.map { String($0) } ?? "-",
-                "customer_id": customerID.map { String($0) } ?? "-", "request_id": context.request.requestID,
-            ])
+            Log.info(
+                logMessage,
+                [
+                    "count": String(count), "carrier_id": carrierID.map { String($0) } ?? "-",
+                    "customer_id": customerID.map { String($0) } ?? "-", "request_id": context.request.requestID,
+                ])
             return countResponse("numbers" + verb.prefix(1).uppercased() + verb.dropFirst(), count)
         case .rejected(let rejections, let total):
             return NumberWire.rejectionResponse(

@@ -42,7 +42,8 @@ extension Application {
         do {
             site = try await store.createSite(customerID: customer.id, instanceID: context.instance.id, departmentName: name)
         } catch StoreError.duplicate {
-            throw APIError.conflict("Customer \(customer.id) already has a site named \"\(name.prefix(80))\" in some letter case; choose another name.")
+            throw APIError.conflict(
+                "Customer \(customer.id) already has a site named \"\(name.prefix(80))\" in some letter case; choose another name.")
         }
         Log.info("site created", ["site_id": String(site.id), "customer_id": String(customer.id), "request_id": context.request.requestID])
         return noErrorResponse(extra: ("siteId", String(site.id)))
@@ -68,7 +69,8 @@ extension Application {
         do {
             try await store.renameSite(id: site.id, instanceID: context.instance.id, departmentName: name)
         } catch StoreError.duplicate {
-            throw APIError.conflict("Customer \(site.customerID) already has a site named \"\(name.prefix(80))\" in some letter case; choose another name.")
+            throw APIError.conflict(
+                "Customer \(site.customerID) already has a site named \"\(name.prefix(80))\" in some letter case; choose another name.")
         }
         Log.info("site renamed", ["site_id": String(site.id), "request_id": context.request.requestID])
         return noErrorResponse()
@@ -85,7 +87,8 @@ extension Application {
             try await store.deleteSite(id: site.id, instanceID: context.instance.id)
         } catch StoreError.conflict {
             let users = try await store.siteAssignmentCount(siteID: site.id)
-            throw APIError.conflict("\(users) Microsoft Teams users are still assigned to site \(site.id); move or remove them, then retry.")
+            throw APIError.conflict(
+                "\(users) Microsoft Teams users are still assigned to site \(site.id); move or remove them, then retry.")
         }
         Log.info("site deleted", ["site_id": String(site.id), "request_id": context.request.requestID])
         return noErrorResponse()
@@ -96,7 +99,8 @@ extension Application {
     /// Returns the site of the `siteId` path parameter; another tenant's site is reported like a missing one.
     private func visibleSite(_ context: RequestContext) async throws -> Site {
         let id = try context.request.idParameter("siteId")
-        guard let site = try await store.site(id: id, instanceID: context.instance.id), context.caller.canSee(path: site.customerPath) else {
+        guard let site = try await store.site(id: id, instanceID: context.instance.id), context.caller.canSee(path: site.customerPath)
+        else {
             throw APIError.notFound("Site \(id) does not exist or is not visible to you.")
         }
         return site
@@ -107,7 +111,8 @@ extension Application {
             try context.request.jsonBody(maxDepth: 2), numbers: .absent, strings: ["departmentName"], required: ["departmentName"])
         let name = body.strings["departmentName"] ?? ""
         if let problem = FeatureRules.departmentNameProblem(name) {
-            throw APIError.badRequest("The body has invalid fields; see errors.", fields: [FieldError(field: "departmentName", message: problem)])
+            throw APIError.badRequest(
+                "The body has invalid fields; see errors.", fields: [FieldError(field: "departmentName", message: problem)])
         }
         return name
     }

@@ -4,25 +4,31 @@ import NumberlineHTTP
 extension Application {
     func registerSystem(_ router: inout Router) {
         let health = HTTPResponse.json(200, Array(#"{"status":"ok"}"#.utf8), headers: [("cache-control", "no-store")])
-        router.add(.get, "/v1/health", handler { request in
-            _ = try self.instanceName(request)
-            return health
-        })
+        router.add(
+            .get, "/v1/health",
+            handler { request in
+                _ = try self.instanceName(request)
+                return health
+            })
 
         let document = HTTPResponse.json(200, OpenAPIDocument.bytes, headers: [("cache-control", "no-cache")])
-        router.add(.get, "/v1/openapi.json", handler { request in
-            _ = try self.instanceName(request)
-            return document
-        })
+        router.add(
+            .get, "/v1/openapi.json",
+            handler { request in
+                _ = try self.instanceName(request)
+                return document
+            })
 
         // Rendered once at start-up: the page depends only on the embedded document.
         let page = HTTPResponse(
             status: 200,
             headers: [("content-type", "text/html; charset=utf-8"), ("cache-control", "no-cache")],
             body: Array(renderDocsPage(openAPIDocument: OpenAPIDocument.bytes).utf8))
-        router.add(.get, "/docs", handler { request in
-            _ = try self.instanceName(request)
-            return page
-        })
+        router.add(
+            .get, "/docs",
+            handler { request in
+                _ = try self.instanceName(request)
+                return page
+            })
     }
 }

@@ -8,8 +8,12 @@ import NumberlineStore
 extension Application {
     func registerZoom(_ router: inout Router) {
         router.add(.get, "/v1/zoom/{customerId}/numbers", authenticated(listZoomNumbers))
-        router.add(.post, "/v1/zoom/{customerId}/numbers", maxBodyBytes: Application.maxNumberListBytes, authenticated(onBlockingPool(peerZoomNumbers)))
-        router.add(.delete, "/v1/zoom/{customerId}/numbers", maxBodyBytes: Application.maxNumberListBytes, authenticated(onBlockingPool(unpeerZoomNumbers)))
+        router.add(
+            .post, "/v1/zoom/{customerId}/numbers", maxBodyBytes: Application.maxNumberListBytes,
+            authenticated(onBlockingPool(peerZoomNumbers)))
+        router.add(
+            .delete, "/v1/zoom/{customerId}/numbers", maxBodyBytes: Application.maxNumberListBytes,
+            authenticated(onBlockingPool(unpeerZoomNumbers)))
     }
 
     private func listZoomNumbers(_ context: RequestContext) async throws -> HTTPResponse {
@@ -24,7 +28,8 @@ extension Application {
             after = number
         }
 
-        let peerings = try await store.zoomPeerings(instanceID: context.instance.id, customerID: customer.id, after: after, limit: page.limit + 1)
+        let peerings = try await store.zoomPeerings(
+            instanceID: context.instance.id, customerID: customer.id, after: after, limit: page.limit + 1)
         let shown = peerings.prefix(page.limit)
         var writer = JSONWriter(capacity: 64 + shown.count * 160)
         writer.beginArray()
@@ -50,7 +55,8 @@ extension Application {
         }
         let numbers = try await parsedNumberList(list.inputs, region: list.region)
 
-        let outcome = try await store.peerZoomNumbers(numbers, instanceID: context.instance.id, customerID: customer.id, time: Application.now())
+        let outcome = try await store.peerZoomNumbers(
+            numbers, instanceID: context.instance.id, customerID: customer.id, time: Application.now())
         return zoomResponse(outcome, verb: "peered", key: "numbersPeered", customer: customer, context: context)
     }
 
@@ -63,7 +69,8 @@ extension Application {
         let customer = try await provisioningCustomer(context)
         let numbers = try await parsedNumberList(list.inputs, region: list.region)
 
-        let outcome = try await store.unpeerZoomNumbers(numbers, instanceID: context.instance.id, customerID: customer.id, time: Application.now())
+        let outcome = try await store.unpeerZoomNumbers(
+            numbers, instanceID: context.instance.id, customerID: customer.id, time: Application.now())
         return zoomResponse(outcome, verb: "unpeered", key: "numbersUnpeered", customer: customer, context: context)
     }
 
@@ -76,12 +83,16 @@ extension Application {
     }
 
     /// Turns a store outcome into the status object with a count, or a 409 listing the blocked numbers.
-    private func zoomResponse(_ outcome: PeeringOutcome, verb: String, key: String, customer: Account, context: RequestContext) -> HTTPResponse {
+    private func zoomResponse(_ outcome: PeeringOutcome, verb: String, key: String, customer: Account, context: RequestContext)
+        -> HTTPResponse
+    {
         switch outcome {
         case .changed(let count):
-            Log.info("zoom numbers \(verb)", [
-                "customer_id": String(customer.id), "count": String(count), "request_id": context.request.requestID,
-            ])
+            Log.info(
+                "zoom numbers \(verb)",
+                [
+                    "customer_id": String(customer.id), "count": String(count), "request_id": context.request.requestID,
+                ])
             return countResponse(key, count)
         case .rejected(let rejections, let total):
             return ProvisioningWire.rejectionResponse(

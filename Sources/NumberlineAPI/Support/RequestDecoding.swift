@@ -6,7 +6,8 @@ extension HTTPRequest {
     /// Parses the body as strict JSON; wrong media type or malformed JSON is a 400 that says why.
     func jsonBody(maxDepth: Int = 16) throws -> JSONValue {
         guard mediaType == "application/json" else {
-            throw APIError.badRequest("Send the body as application/json; the content type was \(mediaType.map { "\($0.prefix(80))" } ?? "missing").")
+            throw APIError.badRequest(
+                "Send the body as application/json; the content type was \(mediaType.map { "\($0.prefix(80))" } ?? "missing").")
         }
         do {
             return try JSONParser.parse(body, maxDepth: maxDepth, maxLength: body.count)
@@ -32,7 +33,8 @@ func parseID(_ text: String, field: String, reader: inout WireReader) -> Int64? 
     guard (1...18).contains(text.utf8.count), text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
         let id = Int64(text)
     else {
-        reader.errors.append(FieldError(field: field, message: "\"\(text.prefix(40))\" is not an account id; ids are 1 to 18 decimal digits"))
+        reader.errors.append(
+            FieldError(field: field, message: "\"\(text.prefix(40))\" is not an account id; ids are 1 to 18 decimal digits"))
         return nil
     }
     return id

@@ -66,19 +66,24 @@ enum AccountWire {
         guard let root = reader.object(value, at: "body") else { return nil }
         reader.rejectUnknownKeys(root, allowed: ["accountType", "resellerAccount", "customerAccount", "userAccount"], at: "")
         guard case .string(let typeName)? = root["accountType"] else {
-            reader.errors.append(FieldError(field: "accountType", message: "accountType is required: \"Reseller\", \"Customer\" or \"User\""))
+            reader.errors.append(
+                FieldError(field: "accountType", message: "accountType is required: \"Reseller\", \"Customer\" or \"User\""))
             return nil
         }
         guard let kind = AccountKind(rawValue: typeName) else {
-            reader.errors.append(FieldError(
-                field: "accountType", message: "\"\(typeName.prefix(40))\" is not an account type; use \"Reseller\", \"Customer\" or \"User\""))
+            reader.errors.append(
+                FieldError(
+                    field: "accountType",
+                    message: "\"\(typeName.prefix(40))\" is not an account type; use \"Reseller\", \"Customer\" or \"User\""))
             return nil
         }
         let key = objectKey(kind)
         for other in AccountKind.allCases where other != kind {
             if let value = root[objectKey(other)], value != .null {
-                reader.errors.append(FieldError(
-                    field: objectKey(other), message: "\(objectKey(other)) does not belong to a \(kind.rawValue) account; send only \(key)"))
+                reader.errors.append(
+                    FieldError(
+                        field: objectKey(other),
+                        message: "\(objectKey(other)) does not belong to a \(kind.rawValue) account; send only \(key)"))
             }
         }
         guard let inner = root[key] else {
@@ -168,9 +173,12 @@ enum AccountWire {
         if !sentGroupKeys.isEmpty && sentGroupKeys.count < countryGroupKeys.count {
             for key in countryGroupKeys where fields[key] == nil {
                 let field = WireReader.path(prefix, key)
-                reader.errors.append(FieldError(
-                    field: field,
-                    message: "\(field) is missing; send country, state and zipCode together (null or \"\" for an empty one), because the state and postal code formats depend on the country"))
+                reader.errors.append(
+                    FieldError(
+                        field: field,
+                        message:
+                            "\(field) is missing; send country, state and zipCode together (null or \"\" for an empty one), because the state and postal code formats depend on the country"
+                    ))
             }
         }
         assign(&address.streetNumber, reader.string(fields, "streetNumber", at: prefix))
@@ -181,7 +189,9 @@ enum AccountWire {
         assign(&address.state, reader.string(fields, "state", at: prefix))
     }
 
-    private static func applyContact(_ fields: JSONObject, _ key: String, prefix: String, to contact: inout ContactPerson, reader: inout WireReader) {
+    private static func applyContact(
+        _ fields: JSONObject, _ key: String, prefix: String, to contact: inout ContactPerson, reader: inout WireReader
+    ) {
         switch reader.nestedObject(fields, key, at: prefix) {
         case .some(.some(let object)):
             let path = WireReader.path(prefix, key)
@@ -197,7 +207,9 @@ enum AccountWire {
         }
     }
 
-    private static func decodeProviders(_ fields: JSONObject, _ key: String, prefix: String, international: Bool, reader: inout WireReader) -> [DIDProvider]? {
+    private static func decodeProviders(_ fields: JSONObject, _ key: String, prefix: String, international: Bool, reader: inout WireReader)
+        -> [DIDProvider]?
+    {
         guard let items = reader.array(fields, key, at: prefix) else { return nil }
         var providers: [DIDProvider] = []
         for (index, item) in items.enumerated() {

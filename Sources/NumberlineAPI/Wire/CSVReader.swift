@@ -68,7 +68,9 @@ enum CSVReader {
             switch byte {
             case quote:
                 guard field.isEmpty && !isQuoted else {
-                    throw SyntaxError(line: line, message: "a double quote appears inside an unquoted field; enclose the whole field in quotes and double the quote")
+                    throw SyntaxError(
+                        line: line,
+                        message: "a double quote appears inside an unquoted field; enclose the whole field in quotes and double the quote")
                 }
                 inQuotes = true
                 isQuoted = true

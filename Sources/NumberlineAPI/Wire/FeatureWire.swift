@@ -85,16 +85,19 @@ enum FeatureWire {
             return []
         }
         guard items.count <= maxNumbersPerCall else {
-            reader.errors.append(FieldError(
-                field: "telephoneNumbers", message: "telephoneNumbers has \(items.count) entries; send at most \(maxNumbersPerCall) per call"))
+            reader.errors.append(
+                FieldError(
+                    field: "telephoneNumbers",
+                    message: "telephoneNumbers has \(items.count) entries; send at most \(maxNumbersPerCall) per call"))
             return []
         }
         var inputs: [String] = []
         inputs.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
             guard case .string(let text) = item else {
-                reader.errors.append(FieldError(
-                    field: "telephoneNumbers[\(index)]", message: "each telephone number must be a string, not \(item.typeName)"))
+                reader.errors.append(
+                    FieldError(
+                        field: "telephoneNumbers[\(index)]", message: "each telephone number must be a string, not \(item.typeName)"))
                 continue
             }
             inputs.append(text)
@@ -109,8 +112,14 @@ enum FeatureWire {
         }
         let upper = text.uppercased()
         guard upper.utf8.count == 2, TelephoneNumbers.isSupportedRegion(upper) else {
-            throw APIError.badRequest("The body has invalid fields; see errors.", fields: [FieldError(
-                field: field, message: "\"\(text.prefix(40))\" is not an ISO 3166-1 alpha-2 code with numbering data; give a code such as US or CA")])
+            throw APIError.badRequest(
+                "The body has invalid fields; see errors.",
+                fields: [
+                    FieldError(
+                        field: field,
+                        message:
+                            "\"\(text.prefix(40))\" is not an ISO 3166-1 alpha-2 code with numbering data; give a code such as US or CA")
+                ])
         }
         return upper
     }

@@ -63,7 +63,8 @@ enum NumberWire {
             throw APIError.badRequest("The CSV body is malformed on line \(error.line): \(error.message).")
         }
         guard let header = records.first else {
-            throw APIError.badRequest("The CSV body is empty; send a header row such as telephoneNumber,countryCode and one number per row.")
+            throw APIError.badRequest(
+                "The CSV body is empty; send a header row such as telephoneNumber,countryCode and one number per row.")
         }
 
         let known = ["telephoneNumber", "countryCode"] + attributeKeys
@@ -91,10 +92,11 @@ enum NumberWire {
         for record in records.dropFirst() {
             let fields = record.fields
             guard fields.count == header.fields.count else {
-                rows.append(UploadRow(
-                    input: fields.indices.contains(numberColumn) ? fields[numberColumn] : fields.first ?? "",
-                    region: nil, attributes: NumberAttributes(),
-                    problem: "Line \(record.line) has \(fields.count) fields, but the header has \(header.fields.count)."))
+                rows.append(
+                    UploadRow(
+                        input: fields.indices.contains(numberColumn) ? fields[numberColumn] : fields.first ?? "",
+                        region: nil, attributes: NumberAttributes(),
+                        problem: "Line \(record.line) has \(fields.count) fields, but the header has \(header.fields.count)."))
                 continue
             }
             func column(_ name: String) -> String? {
@@ -105,7 +107,10 @@ enum NumberWire {
             let attributes = NumberAttributes(
                 type: column("type"), subType: column("subType"), orderType: column("orderType"), routeLabel: column("routeLabel"))
             var problem: String?
-            for (name, value) in [("type", attributes.type), ("subType", attributes.subType), ("orderType", attributes.orderType), ("routeLabel", attributes.routeLabel)] {
+            for (name, value) in [
+                ("type", attributes.type), ("subType", attributes.subType), ("orderType", attributes.orderType),
+                ("routeLabel", attributes.routeLabel),
+            ] {
                 if let value, let error = FieldRules.validateFreeText(value, field: name).first {
                     problem = "Line \(record.line), \(name): \(error.message)."
                     break
@@ -149,8 +154,10 @@ enum NumberWire {
             return []
         }
         guard items.count <= maxNumbersPerCall else {
-            reader.errors.append(FieldError(
-                field: "telephoneNumbers", message: "telephoneNumbers has \(items.count) entries; send at most \(maxNumbersPerCall) per call"))
+            reader.errors.append(
+                FieldError(
+                    field: "telephoneNumbers",
+                    message: "telephoneNumbers has \(items.count) entries; send at most \(maxNumbersPerCall) per call"))
             return []
         }
         var inputs: [String] = []
@@ -158,8 +165,9 @@ enum NumberWire {
         for (index, item) in items.enumerated() {
             guard case .string(let text) = item else {
                 if reader.errors.count < NumberRules.maxListedRejections {
-                    reader.errors.append(FieldError(
-                        field: "telephoneNumbers[\(index)]", message: "each telephone number must be a string, not \(item.typeName)"))
+                    reader.errors.append(
+                        FieldError(
+                            field: "telephoneNumbers[\(index)]", message: "each telephone number must be a string, not \(item.typeName)"))
                 }
                 continue
             }
@@ -174,8 +182,10 @@ enum NumberWire {
             return nil
         }
         guard code.utf8.count == 2, TelephoneNumbers.isSupportedRegion(code.uppercased()) else {
-            reader.errors.append(FieldError(
-                field: "countryCode", message: "\"\(code.prefix(40))\" is not an ISO 3166-1 alpha-2 code with numbering data; give a code such as US or GB"))
+            reader.errors.append(
+                FieldError(
+                    field: "countryCode",
+                    message: "\"\(code.prefix(40))\" is not an ISO 3166-1 alpha-2 code with numbering data; give a code such as US or GB"))
             return nil
         }
         return code.uppercased()
@@ -188,7 +198,8 @@ enum NumberWire {
             reader.errors += FieldRules.validateFreeText(value, field: key)
             values[key] = value
         }
-        return NumberAttributes(type: values["type"], subType: values["subType"], orderType: values["orderType"], routeLabel: values["routeLabel"])
+        return NumberAttributes(
+            type: values["type"], subType: values["subType"], orderType: values["orderType"], routeLabel: values["routeLabel"])
     }
 
     private static func readID(_ object: JSONObject, _ key: String, reader: inout WireReader) -> Int64? {

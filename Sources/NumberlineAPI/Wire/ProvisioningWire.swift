@@ -61,7 +61,8 @@ enum ProvisioningWire {
             return .some(nil)
         case .string(let text):
             guard (1...18).contains(text.utf8.count), text.utf8.allSatisfy(FieldRules.isDigit), let id = Int64(text), id > 0 else {
-                reader.errors.append(FieldError(field: "siteId", message: "\"\(text.prefix(40))\" is not a site id; ids are 1 to 18 decimal digits"))
+                reader.errors.append(
+                    FieldError(field: "siteId", message: "\"\(text.prefix(40))\" is not a site id; ids are 1 to 18 decimal digits"))
                 return .none
             }
             return .some(id)
@@ -72,7 +73,8 @@ enum ProvisioningWire {
             }
             return .some(id)
         default:
-            reader.errors.append(FieldError(field: "siteId", message: "siteId must be a string of digits, an integer or null, not \(value.typeName)"))
+            reader.errors.append(
+                FieldError(field: "siteId", message: "siteId must be a string of digits, an integer or null, not \(value.typeName)"))
             return .none
         }
     }

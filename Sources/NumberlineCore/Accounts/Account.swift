@@ -34,7 +34,10 @@ public struct PostalAddress: Sendable, Equatable {
     public var country: String?
     public var state: String?
 
-    public init(streetNumber: String? = nil, streetName: String? = nil, zipCode: String? = nil, city: String? = nil, country: String? = nil, state: String? = nil) {
+    public init(
+        streetNumber: String? = nil, streetName: String? = nil, zipCode: String? = nil, city: String? = nil, country: String? = nil,
+        state: String? = nil
+    ) {
         self.streetNumber = streetNumber
         self.streetName = streetName
         self.zipCode = zipCode
@@ -67,7 +70,10 @@ public struct VendorInfo: Sendable, Equatable {
     /// `vendorField1` … `vendorField9`, always nine entries.
     public var fields: [String?]
 
-    public init(accountId: String? = nil, productCode: String? = nil, profileName: String? = nil, fields: [String?] = Array(repeating: nil, count: 9)) {
+    public init(
+        accountId: String? = nil, productCode: String? = nil, profileName: String? = nil,
+        fields: [String?] = Array(repeating: nil, count: 9)
+    ) {
         precondition(fields.count == 9, "VendorInfo has exactly nine vendor fields")
         self.accountId = accountId
         self.productCode = productCode
@@ -169,7 +175,10 @@ public struct Account: Sendable, Equatable {
     public var modules: Modules
     public var profile: AccountProfile
 
-    public init(id: Int64, instanceID: Int64, kind: AccountKind, parentID: Int64?, resellerID: Int64, path: String, modules: Modules, profile: AccountProfile) {
+    public init(
+        id: Int64, instanceID: Int64, kind: AccountKind, parentID: Int64?, resellerID: Int64, path: String, modules: Modules,
+        profile: AccountProfile
+    ) {
         self.id = id
         self.instanceID = instanceID
         self.kind = kind
@@ -195,7 +204,10 @@ public struct Login: Sendable, Equatable {
     public var email: String?
     public var phoneNumber: String?
 
-    public init(id: Int64, instanceID: Int64, accountID: Int64?, username: String, passwordHash: String, firstName: String? = nil, lastName: String? = nil, email: String? = nil, phoneNumber: String? = nil) {
+    public init(
+        id: Int64, instanceID: Int64, accountID: Int64?, username: String, passwordHash: String, firstName: String? = nil,
+        lastName: String? = nil, email: String? = nil, phoneNumber: String? = nil
+    ) {
         self.id = id
         self.instanceID = instanceID
         self.accountID = accountID

@@ -7,7 +7,10 @@ public struct LoginDraft: Sendable, Equatable {
     public var email: String?
     public var phoneNumber: String?
 
-    public init(userName: String? = nil, password: String? = nil, firstName: String? = nil, lastName: String? = nil, email: String? = nil, phoneNumber: String? = nil) {
+    public init(
+        userName: String? = nil, password: String? = nil, firstName: String? = nil, lastName: String? = nil, email: String? = nil,
+        phoneNumber: String? = nil
+    ) {
         self.userName = userName
         self.password = password
         self.firstName = firstName
@@ -32,10 +35,11 @@ public enum AccountRules {
         switch kind {
         case .reseller, .customer:
             if isBlank(profile.companyName) {
-                errors.append(FieldError(
-                    field: path("companyName"),
-                    message: "companyName is missing; a \(kind.rawValue) account needs a company name"
-                ))
+                errors.append(
+                    FieldError(
+                        field: path("companyName"),
+                        message: "companyName is missing; a \(kind.rawValue) account needs a company name"
+                    ))
             }
         case .user:
             break

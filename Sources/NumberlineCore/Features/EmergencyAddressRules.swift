@@ -20,8 +20,10 @@ extension FeatureRules {
         }
 
         guard emergencyAddressCountries.contains(address.countryCode) else {
-            errors.append(FieldError(
-                field: "countryCode", message: "\(quoted(address.countryCode)) is not supported for emergency addresses; use \"US\" or \"CA\""))
+            errors.append(
+                FieldError(
+                    field: "countryCode",
+                    message: "\(quoted(address.countryCode)) is not supported for emergency addresses; use \"US\" or \"CA\""))
             return errors
         }
         errors += FieldRules.validateState(address.stateCode, country: address.countryCode, field: "stateCode")

@@ -64,7 +64,8 @@ extension Caller {
             return .notVisible
         }
         guard parent.kind != .user else {
-            return .invalid("account \(parent.id) is a User account, which cannot have child accounts; choose a Reseller or Customer parent")
+            return .invalid(
+                "account \(parent.id) is a User account, which cannot have child accounts; choose a Reseller or Customer parent")
         }
         return .allowed
     }

@@ -7,15 +7,19 @@ extension FieldRules {
         }
         let upper = value.uppercased()
         if RegionCodes.countries.contains(upper) {
-            return [FieldError(
-                field: field,
-                message: "\(quoted(value)) must be upper case; use \(quoted(upper))"
-            )]
+            return [
+                FieldError(
+                    field: field,
+                    message: "\(quoted(value)) must be upper case; use \(quoted(upper))"
+                )
+            ]
         }
-        return [FieldError(
-            field: field,
-            message: "\(quoted(value)) is not a two-letter ISO 3166-1 country code; use e.g. \"US\" or \"CA\""
-        )]
+        return [
+            FieldError(
+                field: field,
+                message: "\(quoted(value)) is not a two-letter ISO 3166-1 country code; use e.g. \"US\" or \"CA\""
+            )
+        ]
     }
 
     /// Checks a state or province code when `country` is `US` or `CA`, and accepts any state
@@ -38,15 +42,19 @@ extension FieldRules {
             return []
         }
         if codes.contains(state.uppercased()) {
-            return [FieldError(
-                field: field,
-                message: "\(quoted(state)) must be upper case; use \(quoted(state.uppercased()))"
-            )]
+            return [
+                FieldError(
+                    field: field,
+                    message: "\(quoted(state)) must be upper case; use \(quoted(state.uppercased()))"
+                )
+            ]
         }
-        return [FieldError(
-            field: field,
-            message: "\(quoted(state)) is not a state code of \(country ?? ""); use \(example)"
-        )]
+        return [
+            FieldError(
+                field: field,
+                message: "\(quoted(state)) is not a state code of \(country ?? ""); use \(example)"
+            )
+        ]
     }
 
     /// Checks a US ZIP code (`12345` or `12345-6789`) or a Canadian postal code (`A1A 1A1`,
@@ -55,18 +63,22 @@ extension FieldRules {
         switch country {
         case "US":
             guard isZIPCode(Array(value.utf8)) else {
-                return [FieldError(
-                    field: field,
-                    message: "\(quoted(value)) is not a US ZIP code; use 5 digits or ZIP+4 such as \"10001\" or \"10001-1234\""
-                )]
+                return [
+                    FieldError(
+                        field: field,
+                        message: "\(quoted(value)) is not a US ZIP code; use 5 digits or ZIP+4 such as \"10001\" or \"10001-1234\""
+                    )
+                ]
             }
             return []
         case "CA":
             guard isCanadianPostalCode(Array(value.utf8)) else {
-                return [FieldError(
-                    field: field,
-                    message: "\(quoted(value)) is not a Canadian postal code; use upper case in the form \"K1A 0B1\""
-                )]
+                return [
+                    FieldError(
+                        field: field,
+                        message: "\(quoted(value)) is not a Canadian postal code; use upper case in the form \"K1A 0B1\""
+                    )
+                ]
             }
             return []
         default:

@@ -28,16 +28,19 @@ public enum FieldRules {
         var errors: [FieldError] = []
         let length = value.unicodeScalars.count
         if length > maxFreeTextLength {
-            errors.append(FieldError(
-                field: field,
-                message: "value is \(length) characters long; shorten it to at most \(maxFreeTextLength)"
-            ))
+            errors.append(
+                FieldError(
+                    field: field,
+                    message: "value is \(length) characters long; shorten it to at most \(maxFreeTextLength)"
+                ))
         }
         if let control = value.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
-            errors.append(FieldError(
-                field: field,
-                message: "\(quoted(value)) contains the control character U+\(hexScalar(control)); remove line breaks, tabs and other control characters"
-            ))
+            errors.append(
+                FieldError(
+                    field: field,
+                    message:
+                        "\(quoted(value)) contains the control character U+\(hexScalar(control)); remove line breaks, tabs and other control characters"
+                ))
         }
         return errors
     }
@@ -48,16 +51,20 @@ public enum FieldRules {
     /// without spaces, and a domain of at least two dot-separated labels made of letters,
     /// digits and inner hyphens. Internationalized domains must arrive in punycode (`xn--`).
     public static func validateEmail(_ value: String, field: String) -> [FieldError] {
-        let invalid = [FieldError(
-            field: field,
-            message: "\(quoted(value)) is not a valid email address; use the form name@example.com"
-        )]
+        let invalid = [
+            FieldError(
+                field: field,
+                message: "\(quoted(value)) is not a valid email address; use the form name@example.com"
+            )
+        ]
         let bytes = Array(value.utf8)
         if bytes.count > maxEmailLength {
-            return [FieldError(
-                field: field,
-                message: "email address is \(bytes.count) bytes long; the maximum is \(maxEmailLength)"
-            )]
+            return [
+                FieldError(
+                    field: field,
+                    message: "email address is \(bytes.count) bytes long; the maximum is \(maxEmailLength)"
+                )
+            ]
         }
 
         let atSigns = bytes.indices.filter { bytes[$0] == UInt8(ascii: "@") }
@@ -67,10 +74,12 @@ public enum FieldRules {
 
         guard !localPart.isEmpty, localPart.count <= maxEmailLocalPartLength else {
             if localPart.count > maxEmailLocalPartLength {
-                return [FieldError(
-                    field: field,
-                    message: "the part of \(quoted(value)) before the @ is longer than \(maxEmailLocalPartLength) bytes; shorten it"
-                )]
+                return [
+                    FieldError(
+                        field: field,
+                        message: "the part of \(quoted(value)) before the @ is longer than \(maxEmailLocalPartLength) bytes; shorten it"
+                    )
+                ]
             }
             return invalid
         }
@@ -116,26 +125,33 @@ public enum FieldRules {
     public static func validateUsername(_ value: String, field: String) -> [FieldError] {
         let bytes = Array(value.utf8)
         guard usernameLengths.contains(bytes.count) else {
-            return [FieldError(
-                field: field,
-                message: "username \(quoted(value)) is \(value.count) characters long; use \(usernameLengths.lowerBound) to \(usernameLengths.upperBound)"
-            )]
+            return [
+                FieldError(
+                    field: field,
+                    message:
+                        "username \(quoted(value)) is \(value.count) characters long; use \(usernameLengths.lowerBound) to \(usernameLengths.upperBound)"
+                )
+            ]
         }
         let allowed = bytes.allSatisfy { byte in
             isASCIILetterOrDigit(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
                 || byte == UInt8(ascii: "@") || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
         }
         guard allowed else {
-            return [FieldError(
-                field: field,
-                message: "username \(quoted(value)) contains a character other than ASCII letters, digits and . _ @ + -; remove it"
-            )]
+            return [
+                FieldError(
+                    field: field,
+                    message: "username \(quoted(value)) contains a character other than ASCII letters, digits and . _ @ + -; remove it"
+                )
+            ]
         }
         guard isASCIILetterOrDigit(bytes[0]) else {
-            return [FieldError(
-                field: field,
-                message: "username \(quoted(value)) must start with a letter or digit"
-            )]
+            return [
+                FieldError(
+                    field: field,
+                    message: "username \(quoted(value)) must start with a letter or digit"
+                )
+            ]
         }
         return []
     }
@@ -147,22 +163,25 @@ public enum FieldRules {
         var errors: [FieldError] = []
         let length = value.unicodeScalars.count
         if length < minPasswordLength {
-            errors.append(FieldError(
-                field: field,
-                message: "password is shorter than \(minPasswordLength) characters; choose a longer one"
-            ))
+            errors.append(
+                FieldError(
+                    field: field,
+                    message: "password is shorter than \(minPasswordLength) characters; choose a longer one"
+                ))
         }
         if length > maxPasswordLength {
-            errors.append(FieldError(
-                field: field,
-                message: "password is longer than \(maxPasswordLength) characters; choose a shorter one"
-            ))
+            errors.append(
+                FieldError(
+                    field: field,
+                    message: "password is longer than \(maxPasswordLength) characters; choose a shorter one"
+                ))
         }
         if !value.isEmpty && value.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
-            errors.append(FieldError(
-                field: field,
-                message: "password consists only of whitespace; choose one with visible characters"
-            ))
+            errors.append(
+                FieldError(
+                    field: field,
+                    message: "password consists only of whitespace; choose one with visible characters"
+                ))
         }
         return errors
     }
@@ -176,10 +195,12 @@ public enum FieldRules {
         let groups = value.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
         let isGUID = groups.map(\.count) == groupLengths && groups.allSatisfy { $0.allSatisfy(isHexDigit) }
         guard isGUID else {
-            return [FieldError(
-                field: field,
-                message: "\(quoted(value)) is not a Microsoft 365 tenant id; use the GUID form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
-            )]
+            return [
+                FieldError(
+                    field: field,
+                    message: "\(quoted(value)) is not a Microsoft 365 tenant id; use the GUID form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+                )
+            ]
         }
         return []
     }

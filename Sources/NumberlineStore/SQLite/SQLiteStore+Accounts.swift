@@ -85,7 +85,8 @@ extension SQLiteStore {
 
 extension SQLiteStore {
     private static let insertAccountSQL: String = {
-        let columns = ["instance_id", "kind", "parent_id", "path"] + SQLiteAccountRow.moduleColumns
+        let columns =
+            ["instance_id", "kind", "parent_id", "path"] + SQLiteAccountRow.moduleColumns
             + SQLiteAccountRow.profileColumns + ["created_at", "updated_at"]
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         return "INSERT INTO accounts (\(columns.joined(separator: ", "))) VALUES (\(placeholders))"
@@ -185,9 +186,10 @@ extension SQLiteStore {
     /// Deletes the account and its subtree with their logins, access tokens and DID providers.
     public func deleteAccount(id: Int64, instanceID: Int64) async throws {
         try write { db in
-            let path = try db.queryFirst(
-                "SELECT path FROM accounts WHERE id = ? AND instance_id = ?", [.integer(id), .integer(instanceID)]
-            ) { $0.text(0) } ?? nil
+            let path =
+                try db.queryFirst(
+                    "SELECT path FROM accounts WHERE id = ? AND instance_id = ?", [.integer(id), .integer(instanceID)]
+                ) { $0.text(0) } ?? nil
             guard let path else {
                 throw StoreError.notFound
             }

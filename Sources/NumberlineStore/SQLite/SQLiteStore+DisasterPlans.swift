@@ -13,7 +13,8 @@ extension SQLiteStore {
             for (telephoneNumber, numberID) in zip(telephoneNumbers, resolved.ids) {
                 if let planNumber = try planNumber(ofNumberID: numberID, db) {
                     let planID = DisasterPlanID(number: Int(planNumber)).map(String.init(describing:)) ?? "?"
-                    rejections.append(FeatureRejection(telephoneNumber: telephoneNumber, reason: .alreadySet("the disaster plan \(planID)")))
+                    rejections.append(
+                        FeatureRejection(telephoneNumber: telephoneNumber, reason: .alreadySet("the disaster plan \(planID)")))
                 }
             }
             guard rejections.isEmpty else {
@@ -42,9 +43,11 @@ extension SQLiteStore {
     private func unusedPlanNumber(instanceID: Int64, _ db: SQLiteConnection) throws -> Int {
         for _ in 0..<64 {
             let candidate = Int.random(in: 1...DisasterPlanID.maxNumber)
-            let taken = try db.queryFirst(
-                "SELECT 1 FROM disaster_plans WHERE instance_id = ? AND plan_number = ?", [.integer(instanceID), .integer(Int64(candidate))]
-            ) { _ in true } ?? false
+            let taken =
+                try db.queryFirst(
+                    "SELECT 1 FROM disaster_plans WHERE instance_id = ? AND plan_number = ?",
+                    [.integer(instanceID), .integer(Int64(candidate))]
+                ) { _ in true } ?? false
             if !taken {
                 return candidate
             }
@@ -99,9 +102,12 @@ extension SQLiteStore {
                 let members = try planMembers(rowID: rowID, db)
                 let spansOtherAccounts = members.contains { !$0.path.hasPrefix(scope.scopePath) }
                 for telephoneNumber in telephoneNumbers where spansOtherAccounts && planOfNumber[telephoneNumber] == rowID {
-                    rejections.append(FeatureRejection(
-                        telephoneNumber: telephoneNumber,
-                        reason: .attachedElsewhere("The number's disaster plan also holds numbers outside your account; ask the account that made the plan to change it.")))
+                    rejections.append(
+                        FeatureRejection(
+                            telephoneNumber: telephoneNumber,
+                            reason: .attachedElsewhere(
+                                "The number's disaster plan also holds numbers outside your account; ask the account that made the plan to change it."
+                            )))
                 }
                 if members.contains(where: { $0.telephoneNumber == forwardTo }) {
                     rejections.append(FeatureRejection(telephoneNumber: forwardTo, reason: .forwardsToItself))
@@ -142,9 +148,10 @@ extension SQLiteStore {
 
     public func setDisasterPlanActive(_ planID: DisasterPlanID, isActive: Bool, scope: FeatureScope) async throws -> DisasterPlan? {
         try write { db in
-            guard let rowID = try db.queryFirst(
-                "SELECT id FROM disaster_plans WHERE instance_id = ? AND plan_number = ?",
-                [.integer(scope.instanceID), .integer(Int64(planID.number))], row: { $0.int64(0) })
+            guard
+                let rowID = try db.queryFirst(
+                    "SELECT id FROM disaster_plans WHERE instance_id = ? AND plan_number = ?",
+                    [.integer(scope.instanceID), .integer(Int64(planID.number))], row: { $0.int64(0) })
             else {
                 return nil
             }
@@ -154,7 +161,8 @@ extension SQLiteStore {
                 return nil
             }
             try db.run(
-                "UPDATE disaster_plans SET active = ?, updated_at = ? WHERE id = ?", [SQLiteValue(isActive), .integer(scope.time), .integer(rowID)])
+                "UPDATE disaster_plans SET active = ?, updated_at = ? WHERE id = ?",
+                [SQLiteValue(isActive), .integer(scope.time), .integer(rowID)])
             return try disasterPlan(rowID: rowID, scopePath: scope.scopePath, db)
         }
     }
@@ -174,7 +182,9 @@ extension SQLiteStore {
         guard let numberID = try scopedNumberID(telephoneNumber, scope: scope, db) else {
             return (.numberNotFound, nil, nil)
         }
-        guard let rowID = try db.queryFirst("SELECT plan_id FROM disaster_plan_numbers WHERE number_id = ?", [.integer(numberID)], row: { $0.int64(0) }),
+        guard
+            let rowID = try db.queryFirst(
+                "SELECT plan_id FROM disaster_plan_numbers WHERE number_id = ?", [.integer(numberID)], row: { $0.int64(0) }),
             let plan = try disasterPlan(rowID: rowID, scopePath: scope.scopePath, db)
         else {
             return (.notSet, numberID, nil)
@@ -206,6 +216,7 @@ extension SQLiteStore {
             return nil
         }
         let numbers = try planMembers(rowID: rowID, db).filter { $0.path.hasPrefix(scopePath) }.map(\.telephoneNumber)
-        return DisasterPlan(id: id, telephoneNumbers: numbers, forwardTo: row.forwardTo, countryCode: row.countryCode, isActive: row.isActive)
+        return DisasterPlan(
+            id: id, telephoneNumbers: numbers, forwardTo: row.forwardTo, countryCode: row.countryCode, isActive: row.isActive)
     }
 }

@@ -89,7 +89,9 @@ extension SQLiteStore {
             }
             guard address.telephoneNumbers.isEmpty else {
                 throw StoreError.conflict(
-                    reason: "\(address.telephoneNumbers.count) numbers use emergency address \(id); attach them to another address or detach them first")
+                    reason:
+                        "\(address.telephoneNumbers.count) numbers use emergency address \(id); attach them to another address or detach them first"
+                )
             }
             try db.run("DELETE FROM emergency_addresses WHERE id = ?", [.integer(id)])
         }
@@ -112,9 +114,10 @@ extension SQLiteStore {
                 $0.int64(0)
             }
             if let current, current != addressID {
-                rejections.append(FeatureRejection(
-                    telephoneNumber: telephoneNumber,
-                    reason: .attachedElsewhere("The number already uses emergency address \(current); detach it there first.")))
+                rejections.append(
+                    FeatureRejection(
+                        telephoneNumber: telephoneNumber,
+                        reason: .attachedElsewhere("The number already uses emergency address \(current); detach it there first.")))
             }
         }
         guard rejections.isEmpty else {
@@ -125,7 +128,8 @@ extension SQLiteStore {
 
     private func attach(_ numberIDs: [Int64], to addressID: Int64, _ db: SQLiteConnection) throws {
         for numberID in numberIDs {
-            try db.run("INSERT INTO emergency_address_numbers (number_id, address_id) VALUES (?, ?)", [.integer(numberID), .integer(addressID)])
+            try db.run(
+                "INSERT INTO emergency_address_numbers (number_id, address_id) VALUES (?, ?)", [.integer(numberID), .integer(addressID)])
         }
     }
 
@@ -161,6 +165,7 @@ extension SQLiteStore {
             name: row.text(3) ?? "", streetNumber: row.text(4) ?? "", streetName: row.text(5) ?? "",
             addressType: row.text(6).flatMap(EmergencyAddressType.init(rawValue:)), addressDescription: row.text(7),
             countryCode: row.text(8) ?? "", postalCode: row.text(9) ?? "", stateCode: row.text(10) ?? "", city: row.text(11) ?? "")
-        return EmergencyAddress(id: row.int64(0), customerID: row.int64(1), customerPath: row.text(2) ?? "", address: civic, telephoneNumbers: [])
+        return EmergencyAddress(
+            id: row.int64(0), customerID: row.int64(1), customerPath: row.text(2) ?? "", address: civic, telephoneNumbers: [])
     }
 }

@@ -35,7 +35,8 @@ extension SQLiteStore {
         case .callingPartyNumber:
             .callingPartyNumber(CallingPartyNumber(cpnNumber: row.text(0) ?? "", countryCode: row.text(1)))
         case .callerName:
-            .callerName(CallerName(callingName: row.text(0) ?? "", firstName: row.text(1), lastName: row.text(2), businessName: row.text(3)))
+            .callerName(
+                CallerName(callingName: row.text(0) ?? "", firstName: row.text(1), lastName: row.text(2), businessName: row.text(3)))
         case .internationalCalling:
             // The CHECK constraint admits only the two criteria.
             .internationalCalling(InternationalCallingCriteria(rawValue: row.text(0) ?? "") ?? .blockAll)
@@ -83,13 +84,17 @@ extension SQLiteStore {
         }
     }
 
-    public func feature(_ kind: NumberFeatureKind, of telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<NumberFeature> {
+    public func feature(_ kind: NumberFeatureKind, of telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<
+        NumberFeature
+    > {
         try read { db in
             try lookUpFeature(kind, of: telephoneNumber, scope: scope, db)
         }
     }
 
-    public func removeFeature(_ kind: NumberFeatureKind, from telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<NumberFeature> {
+    public func removeFeature(_ kind: NumberFeatureKind, from telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<
+        NumberFeature
+    > {
         try write { db in
             let lookup = try lookUpFeature(kind, of: telephoneNumber, scope: scope, db)
             if case .found = lookup, let numberID = try scopedNumberID(telephoneNumber, scope: scope, db) {
@@ -132,7 +137,9 @@ extension SQLiteStore {
                 case .internationalCalling(let value): features.internationalCalling = value
                 }
             }
-            if let planID = try db.queryFirst("SELECT plan_id FROM disaster_plan_numbers WHERE number_id = ?", [.integer(numberID)], row: { $0.int64(0) }) {
+            if let planID = try db.queryFirst(
+                "SELECT plan_id FROM disaster_plan_numbers WHERE number_id = ?", [.integer(numberID)], row: { $0.int64(0) })
+            {
                 features.disasterPlan = try disasterPlan(rowID: planID, scopePath: "/", db)
             }
             features.emergencyAddressID = try db.queryFirst(
@@ -165,7 +172,9 @@ extension SQLiteStore {
 
     /// Resolves every number to its row id, in input order; `rejections` lists each number
     /// that is missing or outside `scope`, and then `ids` is incomplete.
-    func scopedNumberIDs(_ telephoneNumbers: [String], scope: FeatureScope, _ db: SQLiteConnection) throws -> (ids: [Int64], rejections: [FeatureRejection]) {
+    func scopedNumberIDs(_ telephoneNumbers: [String], scope: FeatureScope, _ db: SQLiteConnection) throws -> (
+        ids: [Int64], rejections: [FeatureRejection]
+    ) {
         var ids: [Int64] = []
         ids.reserveCapacity(telephoneNumbers.count)
         var rejections: [FeatureRejection] = []

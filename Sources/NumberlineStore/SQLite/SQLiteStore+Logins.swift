@@ -206,7 +206,8 @@ extension SQLiteStore {
                 guard parent != nil else { return .failure(.missingLogin) }
             }
             let accountLogins = try logins(accountID: account.id, db)
-            return .success(Credentials(apiKey: apiKey, token: token, login: login, account: account, parent: parent, accountLogins: accountLogins))
+            return .success(
+                Credentials(apiKey: apiKey, token: token, login: login, account: account, parent: parent, accountLogins: accountLogins))
         }
     }
 

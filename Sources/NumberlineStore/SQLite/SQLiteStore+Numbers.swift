@@ -155,9 +155,11 @@ extension SQLiteStore {
     private func insertNumbersOrRollBack(_ numbers: [NewNumber], placement: NumberPlacement) throws -> BulkOutcome {
         try write { db in
             try requireInstance(placement.instanceID, db)
-            let carrierExists = try db.queryFirst(
-                "SELECT 1 FROM carriers WHERE id = ? AND instance_id = ?", [.integer(placement.carrierID), .integer(placement.instanceID)]
-            ) { _ in true } ?? false
+            let carrierExists =
+                try db.queryFirst(
+                    "SELECT 1 FROM carriers WHERE id = ? AND instance_id = ?",
+                    [.integer(placement.carrierID), .integer(placement.instanceID)]
+                ) { _ in true } ?? false
             let resellerID = try db.queryFirst(
                 "SELECT reseller_id FROM accounts WHERE id = ? AND instance_id = ? AND kind IN ('Reseller', 'Customer')",
                 [.integer(placement.accountID), .integer(placement.instanceID)]
@@ -188,7 +190,9 @@ extension SQLiteStore {
             // Every index on numbers ends with telephone_number after columns that are the same
             // for the whole upload, so rows in telephone_number order append to each index
             // instead of touching a random page per row.
-            let order = numbers.indices.sorted { numbers[$0].telephoneNumber.utf8.lexicographicallyPrecedes(numbers[$1].telephoneNumber.utf8) }
+            let order = numbers.indices.sorted {
+                numbers[$0].telephoneNumber.utf8.lexicographicallyPrecedes(numbers[$1].telephoneNumber.utf8)
+            }
             var rejectedIndices: [Int] = []
             for index in order {
                 let number = numbers[index]
@@ -230,13 +234,16 @@ extension SQLiteStore {
                     UPDATE numbers SET account_id = ?, status = ?, activated_at = ?, updated_at = ?
                     WHERE instance_id = ? AND telephone_number = ?
                     """,
-                    [.integer(customer.id), .text(NumberStatus.assigned.rawValue), .integer(time), .integer(time),
-                     .integer(instanceID), .text(telephoneNumber)])
+                    [
+                        .integer(customer.id), .text(NumberStatus.assigned.rawValue), .integer(time), .integer(time),
+                        .integer(instanceID), .text(telephoneNumber),
+                    ])
             }
         }
     }
 
-    public func releaseNumbers(_ telephoneNumbers: [String], instanceID: Int64, scopePath: String, time: Int64) async throws -> BulkOutcome {
+    public func releaseNumbers(_ telephoneNumbers: [String], instanceID: Int64, scopePath: String, time: Int64) async throws -> BulkOutcome
+    {
         try write { db in
             try changeNumbers(telephoneNumbers, instanceID: instanceID, scopePath: scopePath, carrierID: nil, db) { number in
                 NumberRules.releaseBlocker(number)
@@ -252,12 +259,15 @@ extension SQLiteStore {
         }
     }
 
-    public func deleteNumbers(_ telephoneNumbers: [String], instanceID: Int64, carrierID: Int64, scopePath: String) async throws -> BulkOutcome {
+    public func deleteNumbers(_ telephoneNumbers: [String], instanceID: Int64, carrierID: Int64, scopePath: String) async throws
+        -> BulkOutcome
+    {
         try write { db in
             try changeNumbers(telephoneNumbers, instanceID: instanceID, scopePath: scopePath, carrierID: carrierID, db) { number in
                 NumberRules.deletionBlocker(number)
             } apply: { telephoneNumber in
-                try db.run("DELETE FROM numbers WHERE instance_id = ? AND telephone_number = ?", [.integer(instanceID), .text(telephoneNumber)])
+                try db.run(
+                    "DELETE FROM numbers WHERE instance_id = ? AND telephone_number = ?", [.integer(instanceID), .text(telephoneNumber)])
             }
         }
     }

@@ -25,9 +25,11 @@ extension SQLiteStore {
 
     public func createSite(customerID: Int64, instanceID: Int64, departmentName: String) async throws -> Site {
         try write { db in
-            guard let path = try db.queryFirst(
-                "SELECT path FROM accounts WHERE id = ? AND instance_id = ? AND kind = 'Customer'", [.integer(customerID), .integer(instanceID)],
-                row: { $0.text(0) ?? "" })
+            guard
+                let path = try db.queryFirst(
+                    "SELECT path FROM accounts WHERE id = ? AND instance_id = ? AND kind = 'Customer'",
+                    [.integer(customerID), .integer(instanceID)],
+                    row: { $0.text(0) ?? "" })
             else {
                 throw StoreError.notFound
             }

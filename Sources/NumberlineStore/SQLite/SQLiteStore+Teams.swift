@@ -92,8 +92,11 @@ extension SQLiteStore {
                     INSERT INTO teams_users (instance_id, customer_id, upn, first_name, last_name, note, site_id, number_id, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                    [.integer(instanceID), .integer(customerID), .text(user.upn), SQLiteValue(user.firstName), SQLiteValue(user.lastName),
-                     SQLiteValue(user.note), SQLiteValue(user.siteID), .integer(numberID), .integer(time), .integer(time)])
+                    [
+                        .integer(instanceID), .integer(customerID), .text(user.upn), SQLiteValue(user.firstName),
+                        SQLiteValue(user.lastName),
+                        SQLiteValue(user.note), SQLiteValue(user.siteID), .integer(numberID), .integer(time), .integer(time),
+                    ])
             }
             return TeamsUser(
                 id: db.lastInsertRowID, customerID: customerID, upn: user.upn, firstName: user.firstName, lastName: user.lastName,
@@ -108,14 +111,17 @@ extension SQLiteStore {
             }
             if stored.telephoneNumber != user.telephoneNumber {
                 try releaseNumber(stored.telephoneNumber, instanceID: instanceID, time: time, db)
-                let numberID = try provisionNumber(user.telephoneNumber, instanceID: instanceID, customerID: user.customerID, time: time, db)
+                let numberID = try provisionNumber(
+                    user.telephoneNumber, instanceID: instanceID, customerID: user.customerID, time: time, db)
                 try db.run("UPDATE teams_users SET number_id = ? WHERE id = ?", [.integer(numberID), .integer(user.id)])
             }
             try reportingDuplicateUPN(user.upn) {
                 try db.run(
                     "UPDATE teams_users SET upn = ?, first_name = ?, last_name = ?, note = ?, site_id = ?, updated_at = ? WHERE id = ?",
-                    [.text(user.upn), SQLiteValue(user.firstName), SQLiteValue(user.lastName), SQLiteValue(user.note),
-                     SQLiteValue(user.siteID), .integer(time), .integer(user.id)])
+                    [
+                        .text(user.upn), SQLiteValue(user.firstName), SQLiteValue(user.lastName), SQLiteValue(user.note),
+                        SQLiteValue(user.siteID), .integer(time), .integer(user.id),
+                    ])
             }
         }
     }
@@ -132,7 +138,9 @@ extension SQLiteStore {
 
     /// Moves a number held by the customer itself from `assigned` to `provisioned` and returns
     /// its row id. The conditional update is what decides between concurrent provisioning calls.
-    func provisionNumber(_ telephoneNumber: String, instanceID: Int64, customerID: Int64, time: Int64, _ db: SQLiteConnection) throws -> Int64 {
+    func provisionNumber(_ telephoneNumber: String, instanceID: Int64, customerID: Int64, time: Int64, _ db: SQLiteConnection) throws
+        -> Int64
+    {
         let changed = try db.run(
             """
             UPDATE numbers SET status = 'provisioned', updated_at = ?

@@ -18,7 +18,9 @@ extension SQLiteStore {
         }
     }
 
-    public func peerZoomNumbers(_ telephoneNumbers: [String], instanceID: Int64, customerID: Int64, time: Int64) async throws -> PeeringOutcome {
+    public func peerZoomNumbers(_ telephoneNumbers: [String], instanceID: Int64, customerID: Int64, time: Int64) async throws
+        -> PeeringOutcome
+    {
         do {
             return try write { db in
                 var rejections = RejectionList()
@@ -41,7 +43,9 @@ extension SQLiteStore {
         }
     }
 
-    public func unpeerZoomNumbers(_ telephoneNumbers: [String], instanceID: Int64, customerID: Int64, time: Int64) async throws -> PeeringOutcome {
+    public func unpeerZoomNumbers(_ telephoneNumbers: [String], instanceID: Int64, customerID: Int64, time: Int64) async throws
+        -> PeeringOutcome
+    {
         do {
             return try write { db in
                 var rejections = RejectionList()

@@ -4,9 +4,9 @@ import NumberlineCore
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The embedded storage backend: one SQLite file in WAL mode.
@@ -80,9 +80,10 @@ public final class SQLiteStore: Store {
                         reason: "database schema version \(applied) is newer than this build supports (\(latest)); upgrade Numberline"
                     )
                 }
-                let isApplied = try db.queryFirst(
-                    "SELECT 1 FROM schema_migrations WHERE version = ?", [.integer(Int64(migration.version))]
-                ) { _ in true } ?? false
+                let isApplied =
+                    try db.queryFirst(
+                        "SELECT 1 FROM schema_migrations WHERE version = ?", [.integer(Int64(migration.version))]
+                    ) { _ in true } ?? false
                 guard !isApplied else {
                     return
                 }
@@ -151,9 +152,9 @@ public final class SQLiteStore: Store {
     /// thread, which then inherits its idle connection, but two live threads never share an id.
     private static func currentThreadID() -> UInt {
         #if canImport(Darwin)
-        UInt(bitPattern: pthread_self())
+            UInt(bitPattern: pthread_self())
         #else
-        UInt(pthread_self())
+            UInt(pthread_self())
         #endif
     }
 

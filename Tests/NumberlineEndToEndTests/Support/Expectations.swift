@@ -55,7 +55,10 @@ func expectNoError(_ response: TestResponse, sourceLocation: SourceLocation = #_
 
 /// Returns whether `text` is exactly 32 lower-case hex digits, the form of tokens and API keys.
 func isLowerHex32(_ text: String) -> Bool {
-    text.utf8.count == 32 && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    text.utf8.count == 32
+        && text.utf8.allSatisfy {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+        }
 }
 
 /// Returns whether any object in `value`, at any depth, has a member named `key`.

@@ -63,7 +63,8 @@ struct FeatureFixture {
     /// Creates a customer under reseller A with some modules switched off, and returns its id and token.
     func restrictedCustomer(name: String, modules: String) throws -> (id: String, token: String) {
         let login = name.lowercased().replacingOccurrences(of: " ", with: "-")
-        let id = try Tenants.create(server, token: resellerA, json: Tenants.customer(name, login: login, extra: #","modulesAccess":\#(modules)"#))
+        let id = try Tenants.create(
+            server, token: resellerA, json: Tenants.customer(name, login: login, extra: #","modulesAccess":\#(modules)"#))
         return (id, try server.token(username: login))
     }
 

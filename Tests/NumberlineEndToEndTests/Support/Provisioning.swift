@@ -21,10 +21,12 @@ struct ProvisioningFixture {
         tokenB = try server.token(username: Tenants.Username.resellerB)
         let carrier = try server.makeCarrier("Carrier A")
         if !numbersA1.isEmpty {
-            try Self.expectOK(server.uploadJSON(carrier: carrier, token: tokenA, numbers: numbersA1, extra: #","customerId":"\#(tenants.customerA1)""#))
+            try Self.expectOK(
+                server.uploadJSON(carrier: carrier, token: tokenA, numbers: numbersA1, extra: #","customerId":"\#(tenants.customerA1)""#))
         }
         if !numbersB1.isEmpty {
-            try Self.expectOK(server.uploadJSON(carrier: carrier, token: tokenB, numbers: numbersB1, extra: #","customerId":"\#(tenants.customerB1)""#))
+            try Self.expectOK(
+                server.uploadJSON(carrier: carrier, token: tokenB, numbers: numbersB1, extra: #","customerId":"\#(tenants.customerB1)""#))
         }
         if linkA1 {
             try link(customer: tenants.customerA1, token: tokenA)
@@ -33,7 +35,8 @@ struct ProvisioningFixture {
 
     /// Sets the customer's Teams tenant id and Zoom account id.
     func link(customer: String, token: String) throws {
-        let body = #"{"accountType":"Customer","customerAccount":{"msTeamsTenantId":"\#(Self.tenantID)","zoomAccountId":"zoom-\#(customer)"}}"#
+        let body =
+            #"{"accountType":"Customer","customerAccount":{"msTeamsTenantId":"\#(Self.tenantID)","zoomAccountId":"zoom-\#(customer)"}}"#
         try Self.expectOK(server.call("PUT", "/v1/accounts/\(customer)", token: token, json: body))
     }
 

@@ -42,7 +42,9 @@ struct Tenants {
         subCustomerA1x = try Tenants.create(server, token: tokenA1, json: Tenants.customer("Customer A1x", login: Username.subCustomerA1x))
         userA1u = try Tenants.create(
             server, token: tokenA1,
-            json: #"{"accountType":"User","userAccount":{"loginInformation":[{"userName":"\#(Username.userA1u)","password":"\#(TestServer.password)"}]}}"#)
+            json:
+                #"{"accountType":"User","userAccount":{"loginInformation":[{"userName":"\#(Username.userA1u)","password":"\#(TestServer.password)"}]}}"#
+        )
     }
 
     static func reseller(_ name: String, login: String) -> String {

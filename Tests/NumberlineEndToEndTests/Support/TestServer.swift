@@ -46,8 +46,10 @@ final class TestServer: @unchecked Sendable {
         self.arguments = arguments
 
         try checkedCLI(["instance", "create", instance])
-        try checkedCLI(["admin", "create", "--instance", instance, "--username", Self.adminUsername, "--password-stdin"], input: Self.password + "\n")
-        apiKey = try checkedCLI(["apikey", "create", "--instance", instance, "--label", "tests"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try checkedCLI(
+            ["admin", "create", "--instance", instance, "--username", Self.adminUsername, "--password-stdin"], input: Self.password + "\n")
+        apiKey = try checkedCLI(["apikey", "create", "--instance", instance, "--label", "tests"]).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         try start()
     }
 
@@ -73,7 +75,8 @@ final class TestServer: @unchecked Sendable {
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--port", "0", "--threads", "2", "--database", databasePath, "--default-instance", instance] + arguments
+        process.arguments =
+            ["serve", "--port", "0", "--threads", "2", "--database", databasePath, "--default-instance", instance] + arguments
         process.standardError = handle
         process.standardOutput = FileHandle.nullDevice
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NUMBERLINE_") }
@@ -181,7 +184,9 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// An authenticated request with the server's API key and `token`.
-    func call(_ method: String, _ target: String, token: String, json: String? = nil, headers: [(String, String)] = []) throws -> TestResponse {
+    func call(_ method: String, _ target: String, token: String, json: String? = nil, headers: [(String, String)] = []) throws
+        -> TestResponse
+    {
         var all = [("x-api-key", apiKey), ("x-access-token", token)] + headers
         if json != nil { all.append(("content-type", "application/json")) }
         return try request(method, target, headers: all, body: Array((json ?? "").utf8))
