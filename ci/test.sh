@@ -10,10 +10,10 @@ swift build --build-tests
 # libphonenumber through our shim against Python phonenumbers at the same metadata version.
 python3 tests/phonenumbers_differential.py
 
-# Schemathesis runs on the sections it has been brought to zero failures on. The route/document
-# drift test in the Swift suite covers every section; carriers, numbers, features, sites, E911,
-# Teams and Zoom join this list as each passes schemathesis.
+# Schemathesis runs on the sections that pass it with zero failures. The route/document drift
+# test in the Swift suite covers every section. Carriers, numbers, features, sites, E911, Teams
+# and Zoom join this list as each one passes schemathesis.
 ci/contract.sh .build/debug/numberline --include-tag-regex '^(Authentication|Accounts|Service)$'
 
-# Last, so its closing line is the summary a reader sees.
+# Last, so that its closing line is the summary at the end of the output.
 swift test --skip-build

@@ -55,7 +55,7 @@ public final class Application: Sendable {
         self.decoyPasswordHash = Crypto.hashPassword(Crypto.randomHex(byteCount: 16))
     }
 
-    /// The router with every section's routes.
+    /// Builds the router with every section's routes.
     public func makeRouter() -> Router {
         var router = Router()
         registerSystem(&router)

@@ -7,7 +7,7 @@ import Synchronization
 /// A fixed set of threads for work that blocks for long (password hashing, bulk writes),
 /// so it never occupies the event loops or Swift's cooperative pool.
 public final class BlockingPool: Sendable {
-    /// Thrown when the queue already holds `maxQueued` jobs.
+    /// Thrown when the queue already contains `maxQueued` jobs.
     public struct Overloaded: Error {}
 
     private struct State {

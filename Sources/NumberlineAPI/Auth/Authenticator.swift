@@ -3,7 +3,7 @@ import NumberlineHTTP
 import NumberlineStore
 import Synchronization
 
-/// What an authenticated handler knows about its request.
+/// The request and its resolved caller, as an authenticated handler receives them.
 struct RequestContext: Sendable {
     var request: HTTPRequest
     var caller: Caller
