@@ -85,7 +85,10 @@ struct CarrierTests {
         #expect(json["orderType"]?.string == "new")
         #expect(json["routeLabel"]?.string == "east")
         #expect(json["activatedDate"]?.isNull == true)
-        #expect(json["features"]?.object?.count == 0)
+        // A fresh number carries no feature: each member of `features` is null.
+        let features = json["features"]?.object
+        #expect(features?.keys.sorted() == ["callForwarding", "cnam", "cpn", "disasterPlan", "emergencyAddress", "internationalCalling"])
+        #expect(features?.members.allSatisfy { $0.value.isNull } == true)
     }
 
     @Test("upload to a customer assigns the numbers")

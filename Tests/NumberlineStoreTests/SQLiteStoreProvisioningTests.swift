@@ -14,7 +14,6 @@ import Testing
         try await store.migrate()
         try store.executeInTransaction("DROP TABLE teams_users; DROP TABLE zoom_peerings; DROP INDEX numbers_account_number")
         try store.executeInTransaction("DELETE FROM schema_migrations WHERE version = 4")
-        try store.executeInTransaction("INSERT INTO schema_migrations (version, applied_at) VALUES (3, 0)")
 
         #expect(try await store.migrate() == 4)
         #expect(try store.appliedMigrationVersions() == [1, 2, 3, 4])
