@@ -92,7 +92,7 @@ public final class Application: Sendable {
 
 extension Application {
     /// Wraps a throwing handler: API errors become their responses, storage errors are mapped,
-    /// and anything else is logged and answered with 500.
+    /// and anything else is logged and returned as a 500.
     func handler(_ body: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) -> Handler {
         return { request in
             do {

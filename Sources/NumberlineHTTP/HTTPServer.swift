@@ -97,7 +97,7 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Requests whose handlers have not answered yet.
+    /// Requests whose handlers have not returned a response yet.
     public var inFlight: Int { nl_server_in_flight(server.pointer) }
 
     /// Open client connections.

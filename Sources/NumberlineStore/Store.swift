@@ -8,7 +8,7 @@ public enum StoreError: Error, Equatable, Sendable {
     case notFound
     /// The change would break a rule the data enforces; `reason` is for the operator.
     case conflict(reason: String)
-    /// The database cannot be reached or answered with an error; the request may be retried.
+    /// The database cannot be reached or returned an error; the request may be retried.
     case unavailable(reason: String)
 }
 
@@ -72,7 +72,7 @@ public struct Credentials: Sendable, Equatable {
     }
 }
 
-/// Why credentials did not resolve.
+/// The reason credentials did not resolve.
 public enum CredentialsProblem: Error, Equatable, Sendable {
     case unknownAPIKey
     /// The token is unknown, expired, revoked, or of another instance than the key.
@@ -121,7 +121,7 @@ public struct NewAccount: Sendable, Equatable {
     }
 }
 
-/// How an update treats the account's logins.
+/// The change an update makes to the account's logins.
 public enum LoginUpdate: Sendable, Equatable {
     /// Leave the logins as they are.
     case keep

@@ -170,7 +170,7 @@ final class StopSignal: @unchecked Sendable {
 
     init() {
         for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
-            // The dispatch source sees the signal only once its default action is off.
+            // The dispatch source receives the signal only once its default action is off.
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {

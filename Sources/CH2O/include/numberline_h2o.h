@@ -25,7 +25,7 @@ typedef struct nl_pending nl_pending;
 /// A server: one listener and one event loop per thread.
 typedef struct nl_server nl_server;
 
-/// What the loop read for one request, lent to the handler callback.
+/// The parts of one request as the loop read them, lent to the handler callback.
 typedef struct {
     nl_slice method;
     /// The request target as sent, including the query string.
@@ -90,7 +90,7 @@ uint16_t nl_server_port(const nl_server *server);
 /// Starts one thread per loop; returns 0 on success.
 int nl_server_start(nl_server *server);
 
-/// Closes the listeners and asks every loop to close idle connections. Thread-safe.
+/// Closes the listeners and tells every loop to close idle connections. Thread-safe.
 void nl_server_stop_accepting(nl_server *server);
 
 /// Makes loop `loop_index` run its `after_events` hook soon. Thread-safe.

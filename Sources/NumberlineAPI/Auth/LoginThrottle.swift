@@ -7,7 +7,7 @@ import Synchronization
 /// count. Failures older than `window` are forgotten. State lives in this process only.
 public final class LoginThrottle: Sendable {
     public struct Policy: Sendable {
-        /// Failures per username after which each further failure is answered late.
+        /// Failures per username after which each further failure gets a delayed response.
         public var slowAfter = 5
         /// Added per failure beyond `slowAfter`, in milliseconds.
         public var delayStepMilliseconds = 200
@@ -25,7 +25,7 @@ public final class LoginThrottle: Sendable {
 
     /// The decision for one attempt.
     public enum Decision: Equatable, Sendable {
-        /// Go ahead; if the password turns out wrong, answer after `failureDelayMilliseconds`.
+        /// Go ahead; if the password turns out wrong, respond after `failureDelayMilliseconds`.
         case proceed(failureDelayMilliseconds: Int)
         case locked(retryAfterSeconds: Int)
     }
@@ -91,7 +91,7 @@ public final class LoginThrottle: Sendable {
         }
     }
 
-    /// The entry as it stands at `now`: a lock that has run out and failures older than the
+    /// Returns the entry as it is at `now`: a lock that has run out and failures older than the
     /// window both start a fresh count.
     /// Takes back an attempt that never reached the password check (the hashing pool was full),
     /// so that clients retrying a busy server do not lock themselves out.

@@ -84,7 +84,7 @@ extension Application {
         return .json(200, writer.bytes)
     }
 
-    /// Loads an account the caller may see; a foreign one answers exactly like a missing one.
+    /// Loads an account the caller may see; a foreign one gets exactly the response of a missing one.
     func visibleAccount(_ id: Int64, _ context: RequestContext) async throws -> Account {
         guard let account = try await store.account(id: id, instanceID: context.instance.id), context.caller.canSee(account) else {
             throw APIError.notFound("Account \(id) does not exist or is not visible to you.")

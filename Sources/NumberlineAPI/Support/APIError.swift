@@ -29,7 +29,7 @@ public enum APIError: Error, Sendable {
         }
     }
 
-    /// The answer for this error.
+    /// The response for this error.
     public var response: HTTPResponse {
         switch self {
         case .badRequest(let detail, let fields):
@@ -106,7 +106,7 @@ public enum APIError: Error, Sendable {
     }
 }
 
-/// The status object every successful mutation answers with.
+/// Builds the status object every successful mutation returns.
 func noErrorResponse(extra: (String, String)? = nil) -> HTTPResponse {
     var writer = JSONWriter()
     writer.beginObject()

@@ -56,7 +56,7 @@ struct Tenants {
         #"{"accountType":"Customer","customerAccount":{"companyName":"\#(name)"\#(extra),"loginInformation":[{"userName":"\#(login)","password":"\#(TestServer.password)"}]}}"#
     }
 
-    /// Creates an account and returns its id, failing unless the call answers 200.
+    /// Creates an account and returns its id, failing unless the call returns 200.
     static func create(_ server: TestServer, token: String, json: String) throws -> String {
         let response = try server.call("POST", "/v1/accounts", token: token, json: json)
         guard response.status == 200, let id = response.field("accountId") else {

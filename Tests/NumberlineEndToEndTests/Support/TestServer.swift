@@ -113,7 +113,7 @@ final class TestServer: @unchecked Sendable {
 
     var isRunning: Bool { process?.isRunning ?? false }
 
-    /// The server's log so far.
+    /// Returns the server's log so far.
     func log() -> String {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
@@ -159,12 +159,12 @@ final class TestServer: @unchecked Sendable {
         try TestConnection(port: port)
     }
 
-    /// One request on a fresh connection.
+    /// Sends one request on a fresh connection.
     func request(_ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8] = []) throws -> TestResponse {
         try connection().request(method, target, headers: headers, body: body)
     }
 
-    /// The token call with form-encoded credentials.
+    /// Makes the token call with form-encoded credentials.
     func authorize(username: String, password: String, apiKey: String? = nil, instance: String? = nil) throws -> TestResponse {
         var form = "username=\(formEncode(username))&password=\(formEncode(password))"
         if let instance { form += "&instance=\(formEncode(instance))" }
@@ -174,7 +174,7 @@ final class TestServer: @unchecked Sendable {
             body: Array(form.utf8))
     }
 
-    /// Signs in and returns the access token, failing when the call does not answer 200.
+    /// Signs in and returns the access token, failing when the call does not return 200.
     func token(username: String, password: String = TestServer.password) throws -> String {
         let response = try authorize(username: username, password: password)
         guard response.status == 200, let token = response.field("access_token") else {
@@ -183,7 +183,7 @@ final class TestServer: @unchecked Sendable {
         return token
     }
 
-    /// An authenticated request with the server's API key and `token`.
+    /// Sends an authenticated request with the server's API key and `token`.
     func call(_ method: String, _ target: String, token: String, json: String? = nil, headers: [(String, String)] = []) throws
         -> TestResponse
     {
