@@ -1,7 +1,12 @@
-import Foundation
 import NumberlineAPI
 import NumberlineCore
 import NumberlineStore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A command that failed for a reason other than its usage: printed as one line, exit status 1.
 struct CommandError: Error {
@@ -192,10 +197,10 @@ enum AdminCommands {
         let key = Crypto.randomHex(byteCount: 16)
         let record = try await store.createAPIKey(
             instanceID: instance.id, label: options.string("label"), keyHash: Crypto.secretHash(key),
-            createdAt: Int64(Date().timeIntervalSince1970))
+            createdAt: unixSeconds())
         await store.close()
         print(key)
-        FileHandle.standardError.write(Data("issued API key id \(record.id) for instance \(instance.name)\n".utf8))
+        writeStandardError("issued API key id \(record.id) for instance \(instance.name)\n")
     }
 
     private static func listAPIKeys(_ arguments: [String]) async throws {
@@ -212,10 +217,9 @@ enum AdminCommands {
         _ = try options.requirePositionals([], command: command)
         let store = try await openStore(options)
         let instance = try await requireInstance(options, store, command: command)
-        let formatter = ISO8601DateFormatter()
         for key in try await store.apiKeys(instanceID: instance.id) {
-            let created = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(key.createdAt)))
-            let state = key.revokedAt.map { "revoked " + formatter.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "active"
+            let created = utcTimestamp(key.createdAt)
+            let state = key.revokedAt.map { "revoked " + utcTimestamp($0) } ?? "active"
             print("\(key.id)\t\(created)\t\(state)\t\(key.label ?? "")")
         }
         await store.close()
@@ -239,7 +243,7 @@ enum AdminCommands {
         }
         let store = try await openStore(options)
         do {
-            try await store.revokeAPIKey(id: id, at: Int64(Date().timeIntervalSince1970))
+            try await store.revokeAPIKey(id: id, at: unixSeconds())
             print("revoked API key \(id)")
         } catch StoreError.notFound {
             await store.close()

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A command-line option: `--name VALUE`, or `--name` alone for a flag.
 struct OptionSpec {
@@ -23,7 +27,7 @@ struct ParsedOptions {
     private(set) var wantsHelp = false
 
     /// Parses `arguments`; unknown options, missing values and repeated options are usage errors.
-    init(_ arguments: [String], specs: [OptionSpec], command: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    init(_ arguments: [String], specs: [OptionSpec], command: String, environment: [String: String] = processEnvironment())
         throws
     {
         let byName = Dictionary(uniqueKeysWithValues: specs.map { ($0.name, $0) })

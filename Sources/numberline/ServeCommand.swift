@@ -1,8 +1,13 @@
 import Dispatch
-import Foundation
 import NumberlineAPI
 import NumberlineHTTP
 import NumberlineStore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `numberline serve`: runs the server until SIGTERM or SIGINT.
 enum ServeCommand {
@@ -82,7 +87,7 @@ enum ServeCommand {
         let stopSignal = StopSignal()
 
         // Configuration.
-        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         var http = HTTPServerConfiguration()
         http.host = options.string("host") ?? "127.0.0.1"
         http.port = UInt16(try options.integer("port", in: 0...65535, command: command) ?? 8080)

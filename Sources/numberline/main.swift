@@ -1,5 +1,10 @@
-import Foundation
 import NumberlineHTTP
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 // The numberline command: `serve` runs the server; the other commands administer the database.
 
@@ -20,14 +25,14 @@ let commands: [(name: String, summary: String)] = [
 func printUsage() {
     var text = "Usage: numberline COMMAND [OPTIONS]\n\nCommands:\n"
     for command in commands {
-        text += "  " + command.name.padding(toLength: 24, withPad: " ", startingAt: 0) + command.summary + "\n"
+        text += "  " + command.name + String(repeating: " ", count: max(0, 24 - command.name.count)) + command.summary + "\n"
     }
     text += "\nEvery command takes --database PATH and --help.\n"
     print(text, terminator: "")
 }
 
 func fail(_ message: String, status: Int32) -> Never {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    writeStandardError(message + "\n")
     exit(status)
 }
 

@@ -49,14 +49,30 @@ import Testing
         #expect(html.contains("API reference unavailable"))
     }
 
-    @Test func keyOrderFollowsText() {
+    @Test func keyOrderFollowsText() throws {
         let bytes = Array(#"{"b": 1, "a": {"z": [ {"y": 1, "x": 2} ], "w\/v": 3}}"#.utf8)
-        let order = JSONKeyOrder(scanning: bytes)
-        let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
-        let nested = object?["a"] as? [String: Any]
-        let item = (nested?["z"] as? [Any])?.first as? [String: Any]
-        #expect(order.orderedKeys(of: object ?? [:], at: "") == ["b", "a"])
-        #expect(order.orderedKeys(of: nested ?? [:], at: "/a") == ["z", "w/v"])
-        #expect(order.orderedKeys(of: item ?? [:], at: "/a/z/0") == ["y", "x"])
+        let document = try DocsDocument.parse(bytes).get()
+        let nested = try #require(document.child(document.root, "a"))
+        let item = try #require(document.child(nested, "z").flatMap { document.elements($0).first })
+        #expect(document.members(document.root).map(\.key) == ["b", "a"])
+        #expect(document.members(nested).map(\.key) == ["z", "w/v"])
+        #expect(document.members(item).map(\.key) == ["y", "x"])
+        #expect(item.pointer == "/a/z/0")
+        #expect(document.child(nested, "w/v")?.pointer == "/a/w~1v")
+    }
+
+    @Test func scalarsRenderAsJSON() {
+        #expect(DocsDocument.scalarText("a\"b/c") == #""a\"b/c""#)
+        #expect(DocsDocument.scalarText(12) == "12")
+        #expect(DocsDocument.scalarText(true) == "true")
+        #expect(DocsDocument.scalarText(DocsNull()) == "null")
+        #expect(DocsDocument.scalarText([1, "x"] as [Any]) == #"[1,"x"]"#)
+    }
+
+    @Test func pointerTokensRoundTrip() {
+        for token in ["plain", "a/b", "~", "~1", "x~0/y"] {
+            let pointer = JSONKeyOrder.appending(token, to: "")
+            #expect(JSONKeyOrder.unescape(String(pointer.dropFirst())) == token)
+        }
     }
 }

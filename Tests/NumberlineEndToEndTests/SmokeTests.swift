@@ -23,4 +23,17 @@ struct SmokeTests {
         let own = try server.call("GET", "/v1/accounts/\(tenants.customerA1)", token: tokenA)
         #expect(own.status == 200)
     }
+
+    @Test("docs page renders on first request and stays the same")
+    func docsPageServes() throws {
+        let server = try TestServer()
+        let first = try server.request("GET", "/docs")
+        #expect(first.status == 200)
+        #expect(first.headers["content-type"] == "text/html; charset=utf-8")
+        #expect(first.text.contains("id=\"op-getHealth\""))
+        #expect(first.text.contains("resellerAccount.companyName"))
+        let second = try server.request("GET", "/docs")
+        #expect(second.status == 200)
+        #expect(second.body == first.body)
+    }
 }

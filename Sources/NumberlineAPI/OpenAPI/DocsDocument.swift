@@ -1,4 +1,4 @@
-import Foundation
+import NumberlineJSON
 
 /// A parsed OpenAPI document that remembers the JSON Pointer of each value it hands out,
 /// so that objects can be listed in document order and `$ref`s can be followed.
@@ -15,19 +15,57 @@ struct DocsDocument {
     let root: Node
     private let keyOrder: JSONKeyOrder
 
-    /// Parses `bytes` with `JSONSerialization`. Fails with a message when they are not a JSON object.
+    /// Parses `bytes` with the server's own JSON parser. Fails with a message when they are not a JSON object.
+    ///
+    /// Objects become `[String: Any]`, arrays `[Any]`, numbers `Int` when they are integers
+    /// and `Double` otherwise, and `null` becomes ``DocsNull``. The order of each object's keys
+    /// is kept on the side, by JSON Pointer.
     static func parse(_ bytes: [UInt8]) -> Result<DocsDocument, DocsParseError> {
-        let parsed: Any
+        let parsed: JSONValue
         do {
-            parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
+            parsed = try JSONParser.parse(bytes, maxDepth: maxDepth, maxLength: max(bytes.count, 1))
         } catch {
-            return .failure(DocsParseError(message: "The document is not valid JSON: \(error.localizedDescription)"))
+            return .failure(DocsParseError(message: "The document is not valid JSON: \(error.description)."))
         }
 
-        guard parsed is [String: Any] else {
+        guard case .object = parsed else {
             return .failure(DocsParseError(message: "The document is valid JSON but its top level is not an object."))
         }
-        return .success(DocsDocument(root: Node(value: parsed, pointer: ""), keyOrder: JSONKeyOrder(scanning: bytes)))
+        var keyOrder = JSONKeyOrder()
+        let root = plainValue(parsed, pointer: "", keyOrder: &keyOrder)
+        return .success(DocsDocument(root: Node(value: root, pointer: ""), keyOrder: keyOrder))
+    }
+
+    /// The deepest nesting of arrays and objects the document may have.
+    private static let maxDepth = 128
+
+    /// Turns a parsed value into the plain Swift values that ``Node`` holds, recording the key order of each object.
+    private static func plainValue(_ value: JSONValue, pointer: String, keyOrder: inout JSONKeyOrder) -> Any {
+        switch value {
+        case .null:
+            return DocsNull()
+        case .bool(let flag):
+            return flag
+        case .number(let lexeme):
+            if let integer = Int(lexeme) {
+                return integer
+            }
+            return Double(lexeme) ?? 0
+        case .string(let text):
+            return text
+        case .array(let elements):
+            return elements.enumerated().map { index, element in
+                plainValue(element, pointer: JSONKeyOrder.appending(String(index), to: pointer), keyOrder: &keyOrder)
+            }
+        case .object(let object):
+            keyOrder.record(object.keys, at: pointer)
+            var members: [String: Any] = [:]
+            for member in object.members {
+                members[member.key] = plainValue(
+                    member.value, pointer: JSONKeyOrder.appending(member.key, to: pointer), keyOrder: &keyOrder)
+            }
+            return members
+        }
     }
 
     // MARK: - Navigation
@@ -95,7 +133,7 @@ struct DocsDocument {
     private func lookUp(pointer: String) -> Node? {
         var current: Node? = root
         for token in pointer.split(separator: "/", omittingEmptySubsequences: true) {
-            let key = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            let key = JSONKeyOrder.unescape(String(token))
             if let node = current, node.value is [Any], let index = Int(key) {
                 current = elements(node).indices.contains(index) ? elements(node)[index] : nil
             } else {
@@ -132,16 +170,35 @@ struct DocsDocument {
         return Self.scalarText(node.value)
     }
 
-    /// Renders a string, number, Boolean or null as JSON text.
+    /// Renders a string, number, Boolean or null as JSON text; arrays and objects render compactly.
     static func scalarText(_ value: Any) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .withoutEscapingSlashes]),
-            let text = String(data: data, encoding: .utf8)
-        else {
-            return String(describing: value)
+        String(decoding: JSONWriter.encode(jsonValue(value)), as: UTF8.self)
+    }
+
+    /// Turns a plain value of a ``Node`` back into a `JSONValue`. Object keys come out sorted,
+    /// because a plain dictionary has no order.
+    private static func jsonValue(_ value: Any) -> JSONValue {
+        switch value {
+        case let text as String:
+            return .string(text)
+        case let flag as Bool:
+            return .bool(flag)
+        case let integer as Int:
+            return .number(String(integer))
+        case let number as Double:
+            return .number(String(number))
+        case let elements as [Any]:
+            return .array(elements.map(jsonValue))
+        case let object as [String: Any]:
+            return .object(JSONObject(object.keys.sorted().map { JSONObject.Member(key: $0, value: jsonValue(object[$0] as Any)) }))
+        default:
+            return .null
         }
-        return text
     }
 }
+
+/// The value of a JSON `null` in a parsed document.
+struct DocsNull {}
 
 /// A failure to read the OpenAPI document, with a message for the error page.
 struct DocsParseError: Error {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Text helpers for the docs page.
 enum HTMLText {
     /// Escapes `&`, `<`, `>`, `"` and `'` so that any text is safe in element content and quoted attributes.
@@ -41,11 +39,26 @@ enum HTMLText {
 
     /// Renders a description: blank lines separate paragraphs, and each paragraph goes through `inline(_:)`.
     static func paragraphs(_ text: String) -> String {
-        text.components(separatedBy: "\n\n")
-            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            .filter { !$0.isEmpty }
-            .map { "<p>" + inline($0) + "</p>" }
-            .joined(separator: "\n")
+        var blocks: [String] = []
+        var current: [Substring] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.allSatisfy(\.isWhitespace) {
+                blocks.append(current.joined(separator: "\n"))
+                current = []
+            } else {
+                current.append(line)
+            }
+        }
+        blocks.append(current.joined(separator: "\n"))
+        return blocks.map(trimmed).filter { !$0.isEmpty }.map { "<p>" + inline($0) + "</p>" }.joined(separator: "\n")
+    }
+
+    /// Removes white space and line breaks from both ends of `text`.
+    private static func trimmed(_ text: String) -> String {
+        guard let first = text.firstIndex(where: { !$0.isWhitespace }), let last = text.lastIndex(where: { !$0.isWhitespace }) else {
+            return ""
+        }
+        return String(text[first...last])
     }
 
     /// Turns any text into a string usable as an `id` attribute and in `#fragment` links.

@@ -67,7 +67,7 @@ extension DocsDocument {
         }
 
         if words.hasPrefix("array"), let items = child(node, "items") {
-            words = words.replacingOccurrences(of: "array", with: "array of " + typeText(items))
+            words = words.replacing("array", with: "array of " + typeText(items))
         }
         if let format = node.object?["format"] as? String {
             words += " (\(format))"

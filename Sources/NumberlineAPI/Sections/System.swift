@@ -19,16 +19,22 @@ extension Application {
                 return document
             })
 
-        // Rendered once at start-up: the page depends only on the embedded document.
-        let page = HTTPResponse(
-            status: 200,
-            headers: [("content-type", "text/html; charset=utf-8"), ("cache-control", "no-cache")],
-            body: Array(renderDocsPage(openAPIDocument: OpenAPIDocument.bytes).utf8))
         router.add(
             .get, "/docs",
             handler { request in
                 _ = try self.instanceName(request)
-                return page
+                return DocsPageResponse.page
             })
     }
+}
+
+/// The docs page, rendered from the embedded document on the first request and kept.
+///
+/// Rendering builds a large tree of temporary values, so it waits until someone asks for
+/// the page instead of raising the server's memory and start-up time for every run.
+private enum DocsPageResponse {
+    static let page = HTTPResponse(
+        status: 200,
+        headers: [("content-type", "text/html; charset=utf-8"), ("cache-control", "no-cache")],
+        body: Array(renderDocsPage(openAPIDocument: OpenAPIDocument.bytes).utf8))
 }

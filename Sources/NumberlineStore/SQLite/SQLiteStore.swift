@@ -1,7 +1,12 @@
 import CSQLite
-import Foundation
 import NumberlineCore
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -223,7 +228,9 @@ public final class SQLiteStore: Store {
 
     /// Current time in Unix seconds.
     static func now() -> Int64 {
-        Int64(Date().timeIntervalSince1970)
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec)
     }
 }
 
