@@ -48,8 +48,22 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
-    /// Writes an object key and its colon; the next call writes the key's value.
-    public mutating func key(_ name: String) {
+    /// Writes an object key written in the source and its colon; the next call writes the key's value.
+    ///
+    /// The key is copied as it is, without the escaping scan, so it must be a plain field
+    /// name: no `"`, no backslash and no control characters. Use ``dynamicKey(_:)`` for keys that
+    /// come from data.
+    public mutating func key(_ name: StaticString) {
+        writeCommaIfNeeded()
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    /// Writes an object key from data, escaped per RFC 8259, and its colon.
+    public mutating func dynamicKey(_ name: String) {
         writeCommaIfNeeded()
         writeQuoted(name)
         bytes.append(UInt8(ascii: ":"))
@@ -126,7 +140,7 @@ public struct JSONWriter: Sendable {
         case .object(let object):
             beginObject()
             for member in object.members {
-                key(member.key)
+                dynamicKey(member.key)
                 self.value(member.value)
             }
             endObject()

@@ -162,7 +162,7 @@ extension Application {
             ("addressType", civic.addressType?.rawValue), ("addressDescription", civic.addressDescription),
             ("countryCode", civic.countryCode), ("postalCode", civic.postalCode), ("stateCode", civic.stateCode), ("city", civic.city),
         ] {
-            writer.key(key)
+            writer.dynamicKey(key)
             writer.optionalString(value)
         }
         writer.key("telephoneNumbers")

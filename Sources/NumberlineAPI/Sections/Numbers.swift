@@ -262,7 +262,7 @@ extension Application {
         writer.string("200")
         writer.key("status")
         writer.string("No error")
-        writer.key(key)
+        writer.dynamicKey(key)
         writer.int(count)
         writer.endObject()
         return .json(200, writer.bytes)

@@ -115,7 +115,7 @@ func noErrorResponse(extra: (String, String)? = nil) -> HTTPResponse {
     writer.key("status")
     writer.string("No error")
     if let (key, value) = extra {
-        writer.key(key)
+        writer.dynamicKey(key)
         writer.string(value)
     }
     writer.endObject()

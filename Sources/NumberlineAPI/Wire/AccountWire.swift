@@ -271,7 +271,7 @@ enum AccountWire {
         writer.beginObject()
         writer.key("accountType")
         writer.string(account.kind.rawValue)
-        writer.key(objectKey(account.kind))
+        writer.dynamicKey(objectKey(account.kind))
         writer.beginObject()
         let profile = account.profile
         switch account.kind {
@@ -330,6 +330,12 @@ enum AccountWire {
         writer.optionalString(profile.agentEmail)
     }
 
+    /// The keys of the numbered vendor fields, in order.
+    private static let vendorFieldKeys: [StaticString] = [
+        "vendorField1", "vendorField2", "vendorField3", "vendorField4", "vendorField5", "vendorField6", "vendorField7",
+        "vendorField8", "vendorField9",
+    ]
+
     private static func writeCommonTail(_ account: Account, logins: [Login], into writer: inout JSONWriter) {
         let profile = account.profile
         writer.key("vendorInfo")
@@ -340,8 +346,8 @@ enum AccountWire {
         writer.optionalString(profile.vendorInfo.productCode)
         writer.key("profileName")
         writer.optionalString(profile.vendorInfo.profileName)
-        for (index, field) in profile.vendorInfo.fields.enumerated() {
-            writer.key("vendorField\(index + 1)")
+        for (key, field) in zip(vendorFieldKeys, profile.vendorInfo.fields) {
+            writer.key(key)
             writer.optionalString(field)
         }
         writer.endObject()
@@ -389,7 +395,7 @@ enum AccountWire {
         writer.optionalString(address.state)
     }
 
-    private static func writeContact(_ key: String, _ contact: ContactPerson, into writer: inout JSONWriter) {
+    private static func writeContact(_ key: StaticString, _ contact: ContactPerson, into writer: inout JSONWriter) {
         writer.key(key)
         writer.beginObject()
         writer.key("firstName")
@@ -403,7 +409,8 @@ enum AccountWire {
         writer.endObject()
     }
 
-    private static func writeProviders(_ key: String, _ providers: [DIDProvider], international: Bool, into writer: inout JSONWriter) {
+    private static func writeProviders(_ key: StaticString, _ providers: [DIDProvider], international: Bool, into writer: inout JSONWriter)
+    {
         writer.key(key)
         writer.beginArray()
         for provider in providers {

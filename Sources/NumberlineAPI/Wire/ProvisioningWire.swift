@@ -160,7 +160,7 @@ enum ProvisioningWire {
         writer.key("id")
         writer.string(String(peering.id))
         for key in ["upn", "firstName", "lastName", "note"] {
-            writer.key(key)
+            writer.dynamicKey(key)
             writer.null()
         }
         writer.key("status")
