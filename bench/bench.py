@@ -12,13 +12,10 @@ Seeded data (a fresh SQLite file in the temporary directory):
      (`bench-reseller-01` to `-20`), then 2,000 customers in parallel. The
      first reseller (the benchmark's caller) gets exactly 100 customers; the
      other 1,900 are spread unevenly over the other 19 resellers with a fixed
-     random seed. Reseller 01 and its first customer are created with
-     `loginInformation`, so the server hashes their passwords with Argon2id.
-     The others are created without logins.
-  3. Directly in SQLite: one login for every other reseller and customer
-     (`bench-reseller-NN`, `bench-customer-NNNN`), each a copy of the
-     `password_hash` the server wrote for `bench-reseller-01`. Hashing 2,000
-     passwords over HTTP would take about 2 minutes of Argon2id.
+     random seed. Every account is created with one login
+     (`bench-reseller-NN`, `bench-customer-NNNN`) in `loginInformation`, as the
+     server requires, so the server hashes 2,020 passwords with Argon2id; this
+     step takes one to three minutes.
 Names, agents and ids have a fixed width, so every customer of reseller 01
 returns a body of the same byte size, before and after the PUT scenario.
 """
@@ -34,7 +31,6 @@ import re
 import shlex
 import signal
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -195,7 +191,7 @@ def login(port, api_key, username):
 # MARK: - Seeding
 
 
-def customer_body(index, reseller_id, with_login):
+def customer_body(index, reseller_id):
     account = {
         "resellerId": str(reseller_id),
         "companyName": f"Bench Customer {index:04d}",
@@ -204,9 +200,8 @@ def customer_body(index, reseller_id, with_login):
         "city": "Durham",
         "zipCode": "27701",
         "agent": "agent-0000",
+        "loginInformation": [login_object(f"bench-customer-{index:04d}")],
     }
-    if with_login:
-        account["loginInformation"] = [login_object(f"bench-customer-{index:04d}")]
     return {"accountType": "Customer", "customerAccount": account}
 
 
@@ -226,8 +221,8 @@ def customer_plan():
     return plan
 
 
-def seed(binary, database, port, api_key, log):
-    """Creates the account tree over HTTP and the remaining logins in SQLite; see the module docstring."""
+def seed(port, api_key, log):
+    """Creates the account tree and its logins over HTTP; see the module docstring."""
     admin_token = login(port, api_key, "bench-admin")
     headers = {"x-api-key": api_key, "x-access-token": admin_token}
     admin = Client(port, headers)
@@ -241,55 +236,34 @@ def seed(binary, database, port, api_key, log):
             "city": "Raleigh",
             "zipCode": "27601",
             "agent": "agent-0000",
+            "loginInformation": [login_object(f"bench-reseller-{position + 1:02d}")],
         }
-        if position == 0:
-            account["loginInformation"] = [login_object("bench-reseller-01")]
         data = admin.expect("POST", "/v1/accounts", {"accountType": "Reseller", "resellerAccount": account})
         reseller_ids.append(int(json.loads(data)["accountId"]))
     admin.close()
 
     plan = customer_plan()
-    caller_first_index = plan[-CALLER_CUSTOMER_COUNT][0]
 
     def create_range(chunk):
         client = Client(port, headers)
         created = []
         for index, position in chunk:
-            body = customer_body(index, reseller_ids[position], with_login=index == caller_first_index)
+            body = customer_body(index, reseller_ids[position])
             data = client.expect("POST", "/v1/accounts", body)
             created.append((index, position, int(json.loads(data)["accountId"])))
         client.close()
         return created
 
-    # Four keep-alive clients; the caller's 100 customers go last, in one ordered chunk.
+    # Eight keep-alive clients keep the server's hashing pool busy; the caller's 100
+    # customers go last, in one ordered chunk.
     others = plan[:-CALLER_CUSTOMER_COUNT]
-    chunks = [others[offset::4] for offset in range(4)]
+    chunks = [others[offset::8] for offset in range(8)]
     customers = []
-    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
         for created in pool.map(create_range, chunks):
             customers += created
     customers += create_range(plan[-CALLER_CUSTOMER_COUNT:])
-    log(f"created {len(reseller_ids)} resellers and {len(customers)} customers over HTTP")
-
-    # Logins for every other account, copying the hash the server wrote for bench-reseller-01.
-    connection = sqlite3.connect(database, timeout=30)
-    row = connection.execute(
-        "SELECT instance_id, password_hash FROM logins WHERE username = 'bench-reseller-01'").fetchone()
-    if row is None:
-        raise BenchError("the login bench-reseller-01 created over HTTP is missing from the database")
-    instance_id, password_hash = row
-    rows = []
-    for position, account_id in enumerate(reseller_ids[1:], start=2):
-        rows.append((instance_id, account_id, f"bench-reseller-{position:02d}", password_hash))
-    for index, _, account_id in customers:
-        if index != caller_first_index:
-            rows.append((instance_id, account_id, f"bench-customer-{index:04d}", password_hash))
-    with connection:
-        connection.executemany(
-            "INSERT INTO logins (instance_id, account_id, username, password_hash, first_name, last_name)"
-            " VALUES (?, ?, ?, ?, 'Bench', 'Login')", rows)
-    connection.close()
-    log(f"inserted {len(rows)} logins into SQLite with a copied password hash")
+    log(f"created {len(reseller_ids)} resellers and {len(customers)} customers, each with one login, over HTTP")
 
     caller_ids = sorted(account_id for _, position, account_id in customers if position == 0)
     return caller_ids
@@ -623,7 +597,7 @@ class Bench:
         self.start_numberline()
         idle_rss = rss_kib(self.numberline.pid)
         seed_start = time.monotonic()
-        caller_ids = seed(self.binary, self.database, self.nl_port, self.api_key, self.log)
+        caller_ids = seed(self.nl_port, self.api_key, self.log)
         self.log(f"seeded in {time.monotonic() - seed_start:.1f} s")
         self.ids_file = os.path.join(self.temp_dir, "caller-customer-ids.txt")
         with open(self.ids_file, "w") as ids_file:
