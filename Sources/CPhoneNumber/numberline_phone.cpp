@@ -1,10 +1,13 @@
 #include "numberline_phone.h"
 
+#include "fast_region.h"
+
 #include <cstdint>
 #include <cstring>
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <phonenumbers/phonemetadata.pb.h>
 #include <phonenumbers/phonenumber.pb.h>
@@ -87,7 +90,9 @@ nl_phone_result result_for_validation(PhoneNumberUtil::ValidationResult reason) 
 std::string region_for_number(const PhoneNumberUtil &util, const PhoneNumber &number,
                               const char *default_region) {
     std::string region;
-    util.GetRegionCodeForNumber(number, &region);
+    if (!numberline::fast_region_for_number(util, number, &region)) {
+        util.GetRegionCodeForNumber(number, &region);
+    }
     if (region != kUnknownRegion) {
         return region;
     }
@@ -152,6 +157,23 @@ bool has_no_national_prefix(int country_code, const char *national_number, size_
     return prefix.size() > length || std::memcmp(prefix.data(), national_number, prefix.size()) != 0;
 }
 
+// Whether libphonenumber has a region for the calling code `candidate` (1 to 999). The
+// library builds a list of region strings for every such question, so the answers are
+// read once into a table.
+bool is_known_country_code(int candidate) {
+    static const std::vector<bool> known = [] {
+        const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
+        std::vector<bool> result(1000, false);
+        for (int code = 1; code < 1000; ++code) {
+            std::string region;
+            util.GetRegionCodeForCountryCode(code, &region);
+            result[code] = region != kUnknownRegion;
+        }
+        return result;
+    }();
+    return candidate > 0 && candidate < 1000 && known[candidate];
+}
+
 // Builds the PhoneNumber that Parse returns for `input` of the form "+" and ASCII digits,
 // without Parse's regular expressions. Returns false whenever the input is outside the
 // cases this mirrors (no known country code, a national number of a length Parse rejects,
@@ -183,9 +205,7 @@ bool parse_plus_digits(const PhoneNumberUtil &util, const char *input, size_t le
         for (size_t j = 0; j < i; ++j) {
             candidate = candidate * 10 + (digits[j] - '0');
         }
-        std::string candidate_region;
-        util.GetRegionCodeForCountryCode(candidate, &candidate_region);
-        if (candidate_region != kUnknownRegion) {
+        if (is_known_country_code(candidate)) {
             country_code = candidate;
             country_code_length = i;
             break;
@@ -250,8 +270,12 @@ nl_phone_result parse(const char *input, size_t len, const char *region, int str
     if (reason != PhoneNumberUtil::IS_POSSIBLE) {
         return result_for_validation(reason);
     }
-    if (strict != 0 && !util.IsValidNumber(number)) {
-        return NL_PHONE_NOT_VALID;
+    if (strict != 0) {
+        numberline::FastAnswer valid = numberline::fast_is_valid_number(util, number);
+        if (valid == numberline::FastAnswer::use_library ? !util.IsValidNumber(number)
+                                                         : valid == numberline::FastAnswer::no) {
+            return NL_PHONE_NOT_VALID;
+        }
     }
 
     std::string formatted;

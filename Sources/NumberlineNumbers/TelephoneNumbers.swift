@@ -35,7 +35,7 @@ public enum TelephoneNumbers {
         if input.utf8.count > maxInputBytes {
             return .failure(.inputTooLong(input: input))
         }
-        if input.allSatisfy({ $0 == " " }) {
+        if input.utf8.allSatisfy({ $0 == UInt8(ascii: " ") }) {
             return .failure(.empty)
         }
 
@@ -75,6 +75,25 @@ public enum TelephoneNumbers {
         return .failure(.missingCountryCode(input: input))
     }
 
+    /// The outcome of ``selfCheck(count:seed:)``.
+    public struct SelfCheck: Sendable {
+        /// Generated numbers compared on both paths.
+        public var compared: Int
+        /// Numbers on which the two paths disagreed.
+        public var disagreements: Int
+        /// The first disagreement, or an empty string.
+        public var firstDisagreement: String
+    }
+
+    /// Compares the shim's own region and validity checks, which avoid libphonenumber's
+    /// regular expressions, with the library's answers on `count` generated numbers.
+    public static func selfCheck(count: Int, seed: UInt32) -> SelfCheck {
+        var compared = 0
+        var report = [CChar](repeating: 0, count: 512)
+        let disagreements = nl_phone_self_check(count, seed, &compared, &report, report.count)
+        return SelfCheck(compared: compared, disagreements: disagreements, firstDisagreement: decodeCString(report))
+    }
+
     /// Returns whether libphonenumber has numbering data for the region code (upper case).
     public static func isSupportedRegion(_ region: String) -> Bool {
         region.withCString { nl_phone_is_supported_region($0) } == 1
@@ -87,7 +106,9 @@ public enum TelephoneNumbers {
     /// Before it reports letters or symbols, it lets the library check whether they form an
     /// extension ("ext. 12", "x12", "#12"), because that problem has a more useful message.
     private static func characterProblem(in input: String, region: String?) -> NumberProblem? {
-        guard let rejected = input.first(where: { !isAccepted($0) }) else {
+        // Every accepted character is one ASCII byte, so a scan of the bytes finds the
+        // common case, nothing to reject, without walking grapheme clusters.
+        guard input.utf8.contains(where: { !isAcceptedByte($0) }), let rejected = input.first(where: { !isAccepted($0) }) else {
             return nil
         }
         if case .failure(.hasExtension) = callLibrary(input, text: input, region: region, mode: .possible) {
@@ -97,6 +118,16 @@ public enum TelephoneNumbers {
             return .containsLetters(input: input)
         }
         return .invalidCharacter(input: input, character: rejected)
+    }
+
+    private static func isAcceptedByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "-"),
+            UInt8(ascii: "("), UInt8(ascii: ")"):
+            return true
+        default:
+            return false
+        }
     }
 
     private static func isAccepted(_ character: Character) -> Bool {

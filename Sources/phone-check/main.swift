@@ -7,6 +7,10 @@
 
 import NumberlineNumbers
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Returns the NumberProblem case name and its region, if the case has one.
 func describe(_ problem: NumberProblem) -> (name: String, region: String?) {
     switch problem {
@@ -52,6 +56,27 @@ func jsonString(_ value: String) -> String {
         }
     }
     return output + "\""
+}
+
+// `phone-check --self-check COUNT [SEED]` compares the shim's region and validity checks
+// with libphonenumber's own on COUNT generated numbers, prints one summary line, and exits
+// 1 when they disagree on any.
+let arguments = CommandLine.arguments.dropFirst()
+if arguments.first == "--self-check" {
+    let values = arguments.dropFirst()
+    guard let count = values.first.flatMap({ Int($0) }), count > 0,
+        values.count <= 2, let seed = values.count == 2 ? UInt32(values.last!) : 1
+    else {
+        print("usage: phone-check --self-check COUNT [SEED]")
+        exit(2)
+    }
+    let check = TelephoneNumbers.selfCheck(count: count, seed: seed)
+    print("self-check: \(check.compared) of \(count) generated numbers compared, \(check.disagreements) disagreements")
+    if check.disagreements > 0 {
+        print("first disagreement: \(check.firstDisagreement)")
+        exit(1)
+    }
+    exit(0)
 }
 
 var lineNumber = 0

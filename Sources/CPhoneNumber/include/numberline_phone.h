@@ -80,6 +80,14 @@ int nl_phone_is_supported_region(const char *region);
 /// ("+1 201-555-0123") to `out` (`capacity` bytes); returns 1, or 0 when there is none.
 int nl_phone_example_number(const char *region, char *out, size_t capacity);
 
+/// Compares the shim's own region and validity checks with libphonenumber's regular
+/// expression path on `count` numbers generated from `seed`: example numbers of every
+/// region with random final digits, some a digit longer or shorter. Numbers that fail to
+/// parse, or whose country calling code the shim leaves to the library, are not compared.
+/// Writes the count compared to `compared` and the first disagreement, as text, to
+/// `report`. Returns the number of disagreements (more than `count` after an exception).
+size_t nl_phone_self_check(size_t count, unsigned seed, size_t *compared, char *report, size_t capacity);
+
 #ifdef __cplusplus
 }
 #endif
