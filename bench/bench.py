@@ -302,6 +302,7 @@ def parse_wrk(output):
             result["statuses"][int(status.split()[1])] = int(count)
         elif line.startswith("Socket errors:"):
             result["errors"] = sum(int(number) for number in re.findall(r"\d+", line))
+            result["error_kinds"] = line.split(":", 1)[1].strip()
     if result["rps"] is None:
         raise BenchError(f"wrk printed no Requests/sec line:\n{output}")
     return result

