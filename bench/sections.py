@@ -32,7 +32,7 @@ import sys
 import time
 import urllib.parse
 
-from bench import (BENCH_DIR, INSTANCE, PASSWORD, Bench, BenchError, Client, environment_lines, login,
+from bench import (INSTANCE, PASSWORD, Bench, BenchError, Client, environment_lines, login,
                    login_object, mib, rss_kib)
 
 FULL_COUNTS = {"json": 1_000_000, "csv": 100_000, "pages": 500, "forwarded": 100_000, "sequential_users": 2000,
@@ -91,7 +91,7 @@ class SectionBench(Bench):
 
     def serve_args(self, port):
         # The 1,000,000-number upload can take longer than the default 30 s handler limit on a
-        # loaded machine; past it the server returns 503 while the transaction still commits.
+        # loaded machine. Past that limit the server returns 503, but the transaction still commits.
         return super().serve_args(port) + ["--request-timeout-ms", "900000"]
 
     def scenario_title(self, name):
@@ -441,7 +441,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per scenario (default 3)")
     parser.add_argument("--quick", action="store_true",
                         help="a smoke check: 20,000 JSON and 5,000 CSV numbers, 50 pages, 2 s rounds, 1 round")
-    parser.add_argument("--numbers", type=int, help="numbers in the JSON upload (default 1,000,000; 20,000 with --quick)")
+    parser.add_argument("--numbers", type=int,
+                        help="numbers in the JSON upload (default 1,000,000; 20,000 with --quick)")
     parser.add_argument("--page-size", type=int, default=100, help="limit of each GET /v1/numbers page (default 100)")
     parser.add_argument("--output", help="also write the markdown report to this file")
     parser.add_argument("--temp-dir", required=True, help=argparse.SUPPRESS)
