@@ -91,7 +91,7 @@ class SectionBench(Bench):
 
     def serve_args(self, port):
         # The 1,000,000-number upload can take longer than the default 30 s handler limit on a
-        # loaded machine. Past that limit the server returns 503, but the transaction still commits.
+        # loaded machine. Past that limit the server returns 503, but the transaction may still commit.
         return super().serve_args(port) + ["--request-timeout-ms", "900000"]
 
     def scenario_title(self, name):
