@@ -371,8 +371,10 @@ class Bench:
                 "@BODY_PUT@": ("put", body_sizes["put"]),
                 "@BODY_TOKEN@": ("token", body_sizes["token"]),
             },
-            [("GET", "/v1/accounts", body_sizes["accounts"]), ("GET", "/v1/accounts/customers", body_sizes["customers"]),
-             ("GET", "/v1/accounts/1", body_sizes["account_by_id"]), ("PUT", "/v1/accounts/1", body_sizes["put"])])
+            [("GET", "/v1/accounts", body_sizes["accounts"]),
+             ("GET", "/v1/accounts/customers", body_sizes["customers"]),
+             ("GET", "/v1/accounts/1", body_sizes["account_by_id"]),
+             ("PUT", "/v1/accounts/1", body_sizes["put"])])
 
     def start_nginx_from(self, template_name, bodies, checks):
         """Starts nginx from a template in bench/ and checks the body size of each location.
