@@ -302,6 +302,7 @@ def parse_wrk(output):
             result["statuses"][int(status.split()[1])] = int(count)
         elif line.startswith("Socket errors:"):
             result["errors"] = sum(int(number) for number in re.findall(r"\d+", line))
+            result["error_kinds"] = line.split(":", 1)[1].strip()
     if result["rps"] is None:
         raise BenchError(f"wrk printed no Requests/sec line:\n{output}")
     return result
@@ -361,17 +362,31 @@ class Bench:
         wait_for_health(self.nl_port, self.numberline)
 
     def start_nginx(self, body_sizes):
+        self.start_nginx_from(
+            "nginx.conf.template",
+            {
+                "@BODY_ACCOUNTS@": ("accounts", body_sizes["accounts"]),
+                "@BODY_CUSTOMERS@": ("customers", body_sizes["customers"]),
+                "@BODY_ACCOUNT_BY_ID@": ("account_by_id", body_sizes["account_by_id"]),
+                "@BODY_PUT@": ("put", body_sizes["put"]),
+                "@BODY_TOKEN@": ("token", body_sizes["token"]),
+            },
+            [("GET", "/v1/accounts", body_sizes["accounts"]),
+             ("GET", "/v1/accounts/customers", body_sizes["customers"]),
+             ("GET", "/v1/accounts/1", body_sizes["account_by_id"]),
+             ("PUT", "/v1/accounts/1", body_sizes["put"])])
+
+    def start_nginx_from(self, template_name, bodies, checks):
+        """Starts nginx from a template in bench/ and checks the body size of each location.
+
+        `bodies` maps each @BODY_…@ placeholder to (name, size in bytes); `checks` lists
+        (method, path, expected size) requests that must return exactly that many bytes.
+        """
         self.nginx_port = free_port()
-        with open(os.path.join(BENCH_DIR, "nginx.conf.template")) as template_file:
+        with open(os.path.join(BENCH_DIR, template_name)) as template_file:
             config = template_file.read()
         config = config.replace("@TEMP@", self.temp_dir).replace("@PORT@", str(self.nginx_port))
-        for placeholder, (name, size) in {
-            "@BODY_ACCOUNTS@": ("accounts", body_sizes["accounts"]),
-            "@BODY_CUSTOMERS@": ("customers", body_sizes["customers"]),
-            "@BODY_ACCOUNT_BY_ID@": ("account_by_id", body_sizes["account_by_id"]),
-            "@BODY_PUT@": ("put", body_sizes["put"]),
-            "@BODY_TOKEN@": ("token", body_sizes["token"]),
-        }.items():
+        for placeholder, (name, size) in bodies.items():
             config = config.replace(placeholder, nginx_return(name, size))
         config_path = os.path.join(self.temp_dir, "nginx.conf")
         with open(config_path, "w") as config_file:
@@ -383,11 +398,10 @@ class Bench:
 
         # Check that nginx returns exactly the sizes measured on Numberline.
         client = Client(self.nginx_port)
-        for name, path, method in [("accounts", "/v1/accounts", "GET"), ("customers", "/v1/accounts/customers", "GET"),
-                                   ("account_by_id", "/v1/accounts/1", "GET"), ("put", "/v1/accounts/1", "PUT")]:
+        for method, path, size in checks:
             body = client.expect(method, path, b"{}" if method == "PUT" else None)
-            if len(body) != body_sizes[name]:
-                raise BenchError(f"nginx returned {len(body)} bytes for {method} {path}, expected {body_sizes[name]}")
+            if len(body) != size:
+                raise BenchError(f"nginx returned {len(body)} bytes for {method} {path}, expected {size}")
         client.close()
 
     # MARK: Measuring
@@ -442,6 +456,9 @@ class Bench:
             "put": ("put_account.lua", "/", "/", ids_env),
         }[name]
 
+    def scenario_title(self, name):
+        return SCENARIO_TITLES[name]
+
     def port_of(self, server):
         return self.nl_port if server == "numberline" else self.nginx_port
 
@@ -454,7 +471,7 @@ class Bench:
         for round_number in range(self.rounds):
             for server in ("numberline", "nginx"):
                 result = self.wrk(server, self.port_of(server), script, paths[server], self.duration, extra_env=env)
-                self.check_clean(f"{SCENARIO_TITLES[name]} on {server}", result)
+                self.check_clean(f"{self.scenario_title(name)} on {server}", result)
                 results[server].append(result["rps"])
         medians = {server: statistics.median(values) for server, values in results.items()}
         self.log(f"{name}: numberline {results['numberline']} nginx {results['nginx']}")
@@ -725,26 +742,7 @@ class Bench:
         return targets
 
     def markdown(self, rows, targets, soak_samples_text):
-        cpu = "unknown"
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-        load = os.getloadavg()
-        commit = subprocess.run(["git", "-C", REPO_DIR, "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True).stdout.strip() or "unknown"
-        dirty = subprocess.run(["git", "-C", REPO_DIR, "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True).stdout.strip()
-        nginx_version = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip()
-        wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0]
-        lines = [
-            f"- date: {datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}",
-            f"- machine: {os.cpu_count()} CPUs (`nproc`), {cpu}; load average at the end "
-            f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (1 / 5 / 15 min)",
-            f"- Numberline: commit {commit}{' with local changes' if dirty else ''}, `swift build -c release`, "
-            f"`--threads {self.threads} --no-access-log`, SQLite",
-            f"- {nginx_version}, `return 200`, 2 workers, `access_log off`; {wrk_version}",
+        lines = environment_lines(self.threads) + [
             f"- wrk `-t1 -c50 -d{self.duration}s`, {self.rounds} alternating rounds after a {self.warmup} s warm-up; "
             "medians of the rounds",
             "- latency: wrk `--latency` with -c50, paced to half of each server's median max rate by wrk's "
@@ -765,6 +763,31 @@ class Bench:
         lines += ["", "Commands (`$TMP` is the temporary directory, `$PORT` a free loopback port):", "", "```sh"]
         lines += self.commands + ["```"]
         return "\n".join(lines) + "\n"
+
+
+def environment_lines(threads):
+    """Returns the report's first lines: date, machine and load, commit, nginx and wrk versions."""
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    load = os.getloadavg()
+    commit = subprocess.run(["git", "-C", REPO_DIR, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    dirty = subprocess.run(["git", "-C", REPO_DIR, "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    nginx_version = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip()
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0]
+    return [
+        f"- date: {datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}",
+        f"- machine: {os.cpu_count()} CPUs (`nproc`), {cpu}; load average at the end "
+        f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (1 / 5 / 15 min)",
+        f"- Numberline: commit {commit}{' with local changes' if dirty else ''}, `swift build -c release`, "
+        f"`--threads {threads} --no-access-log`, SQLite",
+        f"- {nginx_version}, `return 200`, 2 workers, `access_log off`; {wrk_version}",
+    ]
 
 
 def nginx_return(name, size):

@@ -1,4 +1,5 @@
--- Reads the account ids for get_account.lua and put_account.lua: one decimal id a line
+-- Reads the ids for get_account.lua and put_account.lua (account ids) and get_number.lua
+-- (telephone numbers as E.164 digits): one decimal id a line
 -- in the file named by BENCH_IDS.
 function bench_read_ids()
   local path = os.getenv("BENCH_IDS")
@@ -9,6 +10,6 @@ function bench_read_ids()
       ids[#ids + 1] = line
     end
   end
-  assert(#ids > 0, "no account ids in " .. path)
+  assert(#ids > 0, "no decimal ids in " .. path)
   return ids
 end
