@@ -126,6 +126,19 @@ final class MatrixFixture {
         }
     }
 
+    /// The username of an owner's login.
+    func loginName(of owner: Owner) -> String {
+        switch owner {
+        case .resellerA: return Tenants.Username.resellerA
+        case .resellerB: return Tenants.Username.resellerB
+        case .customerA1: return Tenants.Username.customerA1
+        case .subCustomerA1x: return Tenants.Username.subCustomerA1x
+        case .customerA2: return Tenants.Username.customerA2
+        case .customerB1: return Tenants.Username.customerB1
+        case .missing, .missingReseller: return "no-such-login"
+        }
+    }
+
     // MARK: - Objects made on demand, as the platform admin
 
     var adminToken: String { tokens[.platformAdmin]! }
