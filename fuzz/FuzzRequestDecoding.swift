@@ -49,7 +49,7 @@ private func fuzzAccountBody(_ input: [UInt8]) {
 }
 
 /// Reads the string members the feature sections accept and runs each through the rule the
-/// server applies to it; every number of `telephoneNumbers` is parsed in the `countryCode` region.
+/// server applies to it. Every number of `telephoneNumbers` is parsed in the `countryCode` region.
 private func fuzzFeatureBody(_ input: [UInt8]) {
     guard let value = try? JSONParser.parse(input, maxDepth: 16, maxLength: 1 << 16) else { return }
     var reader = WireReader()

@@ -21,7 +21,7 @@ struct AbuseTests {
         /// A response, with the `detail` and first `errors` message of an error body (empty when there is none).
         case status(Int, detail: String = "")
         case closed
-        /// Neither an answer nor a close before the case gave up.
+        /// Neither a response nor a close before the case gave up.
         case stillOpen
 
         var description: String {
@@ -60,7 +60,10 @@ struct AbuseTests {
         let cases: [(String, String?, () throws -> Outcome)] = [
             ("header trickled byte by byte", nil, { try Self.trickleHeader(server) }),
             ("JSON nested 500,000 deep", "nest", { try Self.sendJSON(server, token: token, body: Self.nested(depth: 500_000)) }),
-            ("JSON array of 140,000 numbers", "at most 10000", { try Self.sendJSON(server, token: token, body: Self.hugeArray(count: 140_000)) }),
+            (
+                "JSON array of 140,000 numbers", "at most 10000",
+                { try Self.sendJSON(server, token: token, body: Self.hugeArray(count: 140_000)) }
+            ),
             (
                 "JSON string of 1.9 MB", "callingName",
                 { try Self.sendJSON(server, token: token, path: "/v1/cnam", method: "POST", body: Self.hugeString()) }
@@ -206,7 +209,7 @@ struct AbuseTests {
         }
     }
 
-    /// Waits up to `seconds` for the server to answer or close; nil when it did neither.
+    /// Waits up to `seconds` for the server to respond or close, and returns nil when it did neither.
     static func poll(_ connection: TestConnection, seconds: Double) -> Outcome? {
         var descriptor = pollfd(fd: connection.socket, events: Int16(POLLIN), revents: 0)
         let ready = Glibc.poll(&descriptor, 1, Int32(seconds * 1000))

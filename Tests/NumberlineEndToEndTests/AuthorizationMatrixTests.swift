@@ -8,7 +8,7 @@ import Testing
 /// Calls every route of the router's table as every caller against objects of every owner
 /// and checks the exact status against the tenancy rules below, which are written from the
 /// design (visibility flows down the tree, modules gate sections, User logins only read),
-/// not from the server's answers.
+/// not from the server's responses.
 @Suite("Authorization matrix", .serialized)
 struct AuthorizationMatrixTests {
     /// The module a route's section needs.
@@ -24,8 +24,8 @@ struct AuthorizationMatrixTests {
         case anyone
         /// Not a User login, which is read-only.
         case writer
-        /// Not a User login, but only once the object is found visible: a foreign object
-        /// still answers 404, as the account routes do.
+        /// Not a User login, checked only once the object is found visible, so a foreign
+        /// object still gets 404, as on the account routes.
         case writerOnVisible
         /// The platform admin or a Reseller login (inventory uploads and removals).
         case inventoryManager
@@ -57,19 +57,19 @@ struct AuthorizationMatrixTests {
         var owners: Owners
         /// The status a permitted caller gets.
         var success = 200
-        /// The status of an object the caller cannot see, which a missing one gets too: 404,
-        /// but a bulk list naming such a number is rejected whole like one naming an unknown
-        /// number, with 400 in the feature sections and 409 in the numbers section.
+        /// The status of an object the caller cannot see, which a missing one gets too. It is
+        /// 404, except that a bulk list naming such a number is rejected whole like one naming
+        /// an unknown number: 400 in the feature sections and 409 in the numbers section.
         var notVisible = 404
         /// Whether a caller acting on its own account gets 403 (no account deletes itself).
         var forbidsOwnAccount = false
-        /// Whether a successful answer is checked for numbers and logins of foreign accounts;
-        /// off for the API documents, whose examples use the same numbers as the fixture.
+        /// Whether a successful response is checked for numbers and logins of foreign accounts.
+        /// It is off for the API documents, because their examples use the fixture's numbers.
         var checksForeignData = true
     }
 
-    /// A request of one matrix cell. `prepare` runs first as the platform admin and returns
-    /// the request, so each cell finds the object in the state the route needs.
+    /// Builds the request of one matrix cell. It may first call the server as the platform
+    /// admin to put the object in the state the route needs (a feature set, a site to delete).
     typealias Builder = (MatrixFixture, Owner?, MatrixCaller) throws -> (path: String, json: String?)
 
     // MARK: - The rule table
@@ -212,7 +212,8 @@ struct AuthorizationMatrixTests {
 
         // Sites and emergency addresses: msteam or ucaas. The customer is named in the query.
         table["GET /v1/sites"] = (
-            Rule(module: .msteamOrUcaas, access: .anyone, owners: .customers), { f, owner, _ in ("/v1/sites?customerId=\(id(f, owner))", nil) }
+            Rule(module: .msteamOrUcaas, access: .anyone, owners: .customers),
+            { f, owner, _ in ("/v1/sites?customerId=\(id(f, owner))", nil) }
         )
         table["POST /v1/sites"] = (
             Rule(module: .msteamOrUcaas, access: .writer, owners: .customers),
@@ -293,12 +294,12 @@ struct AuthorizationMatrixTests {
 
     // MARK: - Expectations
 
-    /// Whether the caller's account holds the module; only the module-less customer lacks any.
+    /// Whether the caller's account has the module; only the module-less customer lacks any.
     static func holds(_ caller: MatrixCaller, _ module: Module?) -> Bool {
         module == nil || caller != .noModules
     }
 
-    /// The status the rule gives `caller` acting on an object of `owner`.
+    /// Returns the status the rule gives `caller` acting on an object of `owner`.
     static func expectedStatus(_ rule: Rule, caller: MatrixCaller, owner: Owner?) -> Int {
         if !holds(caller, rule.module) {
             return 403
@@ -364,7 +365,7 @@ struct AuthorizationMatrixTests {
             guard let (rule, build) = rules[route] else { continue }
             let method = String(route.prefix { $0 != " " })
             for caller in MatrixCaller.allCases {
-                // Missing owners go first, so each foreign answer can be compared with the
+                // Missing owners go first, so each foreign response can be compared with the
                 // missing one of its kind (reseller or customer).
                 var missingResponses: [Bool: TestResponse] = [:]
                 let ownerOrder = rule.owners.list.sorted { ($0?.isMissing == true ? 0 : 1) < ($1?.isMissing == true ? 0 : 1) }
@@ -448,18 +449,18 @@ struct AuthorizationMatrixTests {
         return response
     }
 
-    /// Checks that a successful answer names no number or login of an account outside the
+    /// Checks that a successful response names no number or login of an account outside the
     /// caller's subtree, so lists and reads leak nothing sideways or up the tree.
     static func expectNoForeignData(_ response: TestResponse, caller: MatrixCaller, fixture: MatrixFixture, cell: String) {
         for owner in Owner.allCases where !owner.isMissing && !caller.sees(owner) {
             let markers = (fixture.numbers[owner] ?? []) + [fixture.loginName(of: owner)]
             for marker in markers where response.text.contains("\"\(marker)\"") {
-                Issue.record("\(cell): the answer names \(marker) of \(owner.rawValue): \(response.text.prefix(300))")
+                Issue.record("\(cell): the response names \(marker) of \(owner.rawValue): \(response.text.prefix(300))")
             }
         }
     }
 
-    /// Checks that a foreign object's answer matches a missing one's: status, the members of
+    /// Checks that a foreign object's response matches a missing one's: status, the members of
     /// the body and of each `errors` entry, and the texts once digits (the ids and numbers
     /// they name) are masked.
     static func expectSameShape(_ foreign: TestResponse, _ missing: TestResponse, cell: String) {

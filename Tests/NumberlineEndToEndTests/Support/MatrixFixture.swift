@@ -3,7 +3,7 @@ import NumberlineJSON
 
 /// An account of the standard tree that owns objects in the authorization matrix, or
 /// `missing`, which stands for ids and numbers that no account holds. `missingReseller` is
-/// a missing account named where a Reseller is expected, so that a foreign reseller's answer
+/// a missing account named where a Reseller is expected, so that a foreign reseller's response
 /// has a missing one in the same words to be compared with.
 enum Owner: String, CaseIterable, Sendable {
     case resellerA, customerA1, subCustomerA1x, customerA2, resellerB, customerB1, missing, missingReseller
@@ -50,7 +50,7 @@ enum MatrixCaller: String, CaseIterable, Sendable {
     var isUserLogin: Bool { self == .userA1u }
     var isReseller: Bool { self == .resellerA || self == .resellerB }
 
-    /// Whether `owner` lies in the caller's subtree, the tenancy rule every route applies.
+    /// Returns whether `owner` lies in the caller's subtree, the tenancy rule every route applies.
     func sees(_ owner: Owner) -> Bool {
         guard !owner.isMissing else { return false }
         if isPlatformAdmin { return true }
@@ -59,8 +59,8 @@ enum MatrixCaller: String, CaseIterable, Sendable {
     }
 }
 
-/// The standard tenant tree plus a customer of reseller A with every module switched off,
-/// each customer linked to Teams and Zoom and holding numbers, a site, an emergency address,
+/// The standard tenant tree plus a customer of reseller A with every module switched off.
+/// Each customer is linked to Teams and Zoom and holds numbers, a site, an emergency address,
 /// a Teams user and per-number features, so that every route has an object of each owner.
 final class MatrixFixture {
     let features: FeatureFixture
@@ -126,7 +126,7 @@ final class MatrixFixture {
         }
     }
 
-    /// The username of an owner's login.
+    /// Returns the username of an owner's login.
     func loginName(of owner: Owner) -> String {
         switch owner {
         case .resellerA: return Tenants.Username.resellerA
@@ -179,7 +179,7 @@ final class MatrixFixture {
         return id.string ?? id.int64.map { String($0) } ?? ""
     }
 
-    /// A Teams user body for a new user on `number`.
+    /// Returns a Teams user body for a new user on `number`.
     func teamsUserBody(number: String) -> String {
         #"{"upn":"\#(nextName("user"))@example.com","firstName":"Test","lastName":"User","note":"Sales","telephoneNumber":"\#(number)"}"#
     }
@@ -218,12 +218,12 @@ final class MatrixFixture {
         }
     }
 
-    /// The number a feature is set on: `[1]` for disaster plans, `[0]` for the others.
+    /// Returns the number a feature is set on: `[1]` for disaster plans, `[0]` for the others.
     func featureNumber(_ feature: FeatureKind, of owner: Owner) -> String {
         numbers[owner]![feature == .disasterPlan ? 1 : 0]
     }
 
-    /// A body that sets `feature` on the owner's feature number.
+    /// Returns a body that sets `feature` on the owner's feature number.
     func featureBody(_ feature: FeatureKind, of owner: Owner) -> String {
         let number = featureNumber(feature, of: owner)
         switch feature {
@@ -269,7 +269,7 @@ final class MatrixFixture {
         }
     }
 
-    /// A well-formed disaster plan id that the server has not handed out in this run.
+    /// Returns a well-formed disaster plan id that the server has not handed out in this run.
     func missingPlanID() -> String {
         var candidate = 999_999
         while seenPlanIDs.contains("DAS-\(candidate)") { candidate -= 1 }

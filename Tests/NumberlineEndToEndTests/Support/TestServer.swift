@@ -116,7 +116,7 @@ final class TestServer: @unchecked Sendable {
     /// The server's process id while it runs.
     var processIdentifier: Int32? { process?.processIdentifier }
 
-    /// The server's resident set size in kB (`VmRSS` of /proc/PID/status), or nil when it is not running.
+    /// Returns the server's resident set size in kB (`VmRSS` of /proc/PID/status), or nil when it is not running.
     func residentKilobytes() -> Int? {
         guard let pid = processIdentifier, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else {
             return nil
