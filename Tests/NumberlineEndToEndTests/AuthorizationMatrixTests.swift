@@ -5,10 +5,10 @@ import NumberlineJSON
 import NumberlineStore
 import Testing
 
-/// Calls every route of the router's table as every caller against objects of every owner
-/// and checks the exact status against the tenancy rules below, which are written from the
-/// design (visibility flows down the tree, modules gate sections, User logins only read),
-/// not from the server's responses.
+/// Calls every route of the router's table as every caller against objects of every owner,
+/// and checks each exact status against the rules below. The rules follow the tenancy design
+/// (visibility flows down the tree, modules gate sections, User logins only read), not the
+/// server's responses.
 @Suite("Authorization matrix", .serialized)
 struct AuthorizationMatrixTests {
     /// The module a route's section needs.
@@ -294,7 +294,7 @@ struct AuthorizationMatrixTests {
 
     // MARK: - Expectations
 
-    /// Whether the caller's account has the module; only the module-less customer lacks any.
+    /// Returns whether the caller's account has the module; only the module-less customer lacks any.
     static func holds(_ caller: MatrixCaller, _ module: Module?) -> Bool {
         module == nil || caller != .noModules
     }
@@ -468,7 +468,7 @@ struct AuthorizationMatrixTests {
         #expect(shape(foreign) == shape(missing), "\(cell): foreign \(foreign.text) vs missing \(missing.text)")
     }
 
-    /// The body with every run of digits replaced by `#`, or the raw text when it is not JSON.
+    /// Returns the body with every run of digits replaced by `#`, or the raw text when it is not JSON.
     static func shape(_ response: TestResponse) -> String {
         guard let value = try? response.json() else { return maskDigits(response.text) }
         return maskDigits(String(decoding: JSONWriter.encode(value), as: UTF8.self))
