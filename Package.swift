@@ -47,7 +47,8 @@ let package = Package(
         .testTarget(name: "NumberlineStoreTests", dependencies: ["NumberlineStore"]),
         .testTarget(name: "NumberlineAPITests", dependencies: ["NumberlineAPI"]),
         .testTarget(name: "NumberlineNumbersTests", dependencies: ["NumberlineNumbers"]),
-        .testTarget(name: "NumberlineEndToEndTests", dependencies: ["numberline", "NumberlineJSON"]),
+        // NumberlineAPI gives the authorization matrix the router's route table.
+        .testTarget(name: "NumberlineEndToEndTests", dependencies: ["numberline", "NumberlineJSON", "NumberlineAPI"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -15,5 +15,9 @@ python3 tests/phonenumbers_differential.py
 # and Zoom join this list as each one passes schemathesis.
 ci/contract.sh .build/debug/numberline --include-tag-regex '^(Authentication|Accounts|Service)$'
 
+# The libFuzzer target over request decoding and validation, for a bounded time; a crash,
+# leak or timeout in the target fails this script.
+fuzz/run.sh 60
+
 # Last, so that its closing line is the summary at the end of the output.
 swift test --skip-build

@@ -88,8 +88,8 @@ def region_for_number(number, default_region):
     return phonenumbers.region_code_for_country_code(number.country_code)
 
 
-def call_library(text, region, mode):
-    """Mirror nl_phone_parse with Python phonenumbers."""
+def call_library(text, region, mode, checks_round_trip=True):
+    """Mirror nl_phone_parse with Python phonenumbers, and the read-back check on its digits."""
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException as error:
@@ -108,6 +108,11 @@ def call_library(text, region, mode):
     digits = phonenumbers.format_number(number, PhoneNumberFormat.E164)[1:]
     if len(digits) > MAX_E164_DIGITS:
         return failure("longerThanE164", number_region)
+    # Digits that read back as another number (a national prefix stripped twice) are rejected.
+    if checks_round_trip and text != "+" + digits:
+        again = call_library("+" + digits, None, mode, checks_round_trip=False)
+        if not again["ok"] or again["digits"] != digits:
+            return failure("notValid", number_region)
     return {"ok": True, "digits": digits, "region": number_region}
 
 

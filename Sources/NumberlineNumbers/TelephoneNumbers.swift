@@ -140,9 +140,15 @@ public enum TelephoneNumbers {
     }
 
     /// Runs the shim on `text`. `input` is the caller's text, which any problem names.
-    private static func callLibrary(_ input: String, text: String, region: String?, mode: ValidationMode) -> Result<
-        TelephoneNumber, NumberProblem
-    > {
+    ///
+    /// A success must read back to itself: libphonenumber strips a national prefix again
+    /// from E.164 digits whose national part starts with it (in ZA, "00000000000" gives
+    /// 270000000000, and "+270000000000" gives 27000000000). Such digits could never be
+    /// looked up again, so they fail as `notValid`. The extra read happens only when `text`
+    /// is not already "+" and the digits.
+    private static func callLibrary(
+        _ input: String, text: String, region: String?, mode: ValidationMode, checksRoundTrip: Bool = true
+    ) -> Result<TelephoneNumber, NumberProblem> {
         var digitsBuffer = [CChar](repeating: 0, count: Int(NL_PHONE_DIGITS_CAPACITY))
         var regionBuffer = [CChar](repeating: 0, count: Int(NL_PHONE_REGION_CAPACITY))
         let strict: Int32 = mode == .strict ? 1 : 0
@@ -165,6 +171,12 @@ public enum TelephoneNumbers {
             let digits = decodeCString(digitsBuffer)
             if digits.utf8.count > maxE164Digits {
                 return .failure(.longerThanE164(input: input, region: numberRegion))
+            }
+            if checksRoundTrip && text != "+" + digits {
+                let again = callLibrary(input, text: "+" + digits, region: nil, mode: mode, checksRoundTrip: false)
+                guard case .success(let reread) = again, reread.digits == digits else {
+                    return .failure(.notValid(input: input, region: numberRegion))
+                }
             }
             return .success(TelephoneNumber(digits: digits, region: numberRegion))
         case NL_PHONE_INVALID_COUNTRY_CODE, NL_PHONE_NOT_POSSIBLE_INVALID_COUNTRY_CODE:

@@ -113,6 +113,18 @@ final class TestServer: @unchecked Sendable {
 
     var isRunning: Bool { process?.isRunning ?? false }
 
+    /// The server's process id while it runs.
+    var processIdentifier: Int32? { process?.processIdentifier }
+
+    /// Returns the server's resident set size in kB (`VmRSS` of /proc/PID/status), or nil when it is not running.
+    func residentKilobytes() -> Int? {
+        guard let pid = processIdentifier, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else {
+            return nil
+        }
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+        return line.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") }
+    }
+
     /// Returns the server's log so far.
     func log() -> String {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
