@@ -1,6 +1,6 @@
 import NumberlineCore
 
-/// Who makes a change and through which request; every audit record stores it.
+/// The actor and request behind a change, which every audit record stores.
 ///
 /// The API layer binds ``current`` once per authenticated request, so each store write made
 /// while the request runs files its audit record under that request. Writes made with no

@@ -42,7 +42,7 @@ final class InstanceDirectory: Sendable {
 }
 
 extension AuditContext {
-    /// The audit context of an authenticated request: its login, account, request id and route.
+    /// Creates the audit context of an authenticated request: its login, account, request id and route.
     init(_ context: RequestContext) {
         self.init(
             loginID: context.login.id, username: context.login.username, accountID: context.caller.accountID,

@@ -10,9 +10,9 @@ import NumberlineStore
 
 // The audit trail (an addition to the reference): every successful mutation, newest first,
 // limited to the records filed inside the caller's subtree. A record is filed under the
-// closest account that holds every object it changed, so a reseller sees its own records and
-// those of its customers, and a customer sees the changes to its own objects, including those
-// its reseller made.
+// closest account whose subtree contains every object it changed. So a reseller sees its own
+// records and those of its customers, and a customer sees the changes to its own objects,
+// including those its reseller made.
 extension Application {
     func registerAudit(_ router: inout Router) {
         router.add(.get, "/v1/audit", authenticated(listAudit))

@@ -210,8 +210,8 @@ let sqliteMigrations: [SQLiteMigration] = [
             """
     ),
     // The audit trail: one record per successful mutation, written in the change's own
-    // transaction. audit_subjects lists the accounts and numbers each record touches, so that
-    // the accountId and telephoneNumber filters read an index; account_id has no foreign key
+    // transaction. audit_subjects lists the accounts and numbers each record touches, so the
+    // accountId and telephoneNumber filters read an index. Its account_id has no foreign key
     // because records outlive deleted accounts. Listings go newest first by id inside one
     // subtree, which audit_records_path serves.
     SQLiteMigration(

@@ -27,7 +27,7 @@ enum AuditSubject: Hashable {
     }
 }
 
-/// A subject's stored values at one moment, with the account that holds it.
+/// A subject's stored values at one moment, with its owning account.
 struct AuditSnapshot {
     /// The row (and the rows that belong to it) as a JSON object, without secret columns.
     var json: [UInt8]
@@ -48,9 +48,8 @@ struct AuditTrail {
     private var summary: [UInt8]?
     let instanceID: Int64
 
-    /// Bulk calls list at most this many numbers with their values; a larger call stores a
-    /// summary (count, first and last number) so that a million-number call writes one
-    /// small record instead of a million values.
+    /// Bulk calls list at most this many numbers with their values. A larger call stores a
+    /// summary (count, first and last number), so a million-number call writes one small record.
     static let maxListedNumbers = 1000
 
     init(instanceID: Int64) {
@@ -239,7 +238,7 @@ struct AuditTrail {
         }
     }
 
-    /// A row of a table with a `customer_id` column; the customer is its owner.
+    /// Reads a row of a table with a `customer_id` column, whose customer owns it.
     private static func ownedRowSnapshot(_ table: String, id: Int64, instanceID: Int64, _ db: SQLiteConnection) throws
         -> AuditSnapshot?
     {
