@@ -144,7 +144,7 @@ struct AuditTrail {
             }
             if case .account(let id) = entry.subject {
                 subjectRows.append((id, nil))
-            } else if owners.isEmpty {
+            } else if owners.isEmpty, telephoneNumber != nil {
                 subjectRows.append((nil, telephoneNumber))
             }
             for owner in owners.sorted() {
