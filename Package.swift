@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "NumberlineJSON"),
         .target(name: "NumberlineCore"),
         .target(name: "NumberlineHTTP", dependencies: ["CH2O"]),
-        .target(name: "NumberlineStore", dependencies: ["NumberlineCore", "CSQLite"]),
+        .target(name: "NumberlineStore", dependencies: ["NumberlineCore", "NumberlineJSON", "CSQLite"]),
         .target(name: "NumberlineNumbers", dependencies: ["NumberlineCore", "CPhoneNumber"]),
         .target(
             name: "NumberlineAPI",

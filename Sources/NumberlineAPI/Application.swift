@@ -72,6 +72,7 @@ public final class Application: Sendable {
         registerEmergencyAddresses(&router)
         registerMicrosoftTeams(&router)
         registerZoom(&router)
+        registerAudit(&router)
         return router
     }
 

@@ -14,6 +14,8 @@ public struct HTTPRequest: Sendable {
     public var requestID: String
     /// Values of the `{name}` segments of the matched route, percent-decoded.
     public var pathParameters: [String: String] = [:]
+    /// The pattern of the matched route, e.g. `/v1/accounts/{accountId}`; empty before routing.
+    public var route: String = ""
     /// Total bytes of header names and values.
     public var headerBytes: Int
 

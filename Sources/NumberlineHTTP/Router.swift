@@ -65,7 +65,12 @@ public struct Router: Sendable {
         }
         precondition(node.endpoints[method] == nil, "route \(method) \(pattern) registered twice")
         precondition(Set(parameterNames).count == parameterNames.count, "route \(pattern) repeats a parameter name")
-        node.endpoints[method] = Endpoint(handler: handler, maxBodyBytes: maxBodyBytes, parameterNames: parameterNames)
+        let routed: Handler = { request in
+            var request = request
+            request.route = pattern
+            return await handler(request)
+        }
+        node.endpoints[method] = Endpoint(handler: routed, maxBodyBytes: maxBodyBytes, parameterNames: parameterNames)
         node.methodOrder.append(method)
         routes.append(RouteDescription(method: method, pattern: pattern))
     }

@@ -118,6 +118,14 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// Writes one value that is already encoded, such as JSON text read back from storage.
+    /// The caller guarantees that `encoded` is one valid JSON value.
+    public mutating func raw(_ encoded: some Sequence<UInt8>) {
+        writeCommaIfNeeded()
+        bytes.append(contentsOf: encoded)
+        needsComma = true
+    }
+
     /// Writes a whole parsed value; numbers are copied as their original lexeme.
     public mutating func value(_ value: JSONValue) {
         switch value {

@@ -157,7 +157,7 @@ public struct LoginChange: Sendable, Equatable {
 /// The storage contract every backend (SQLite, PostgreSQL) implements.
 ///
 /// Each method is one transaction. Implementations must be safe to call from many tasks at once.
-public protocol Store: NumberInventoryStore, FeatureStore, ProvisioningStore {
+public protocol Store: NumberInventoryStore, FeatureStore, ProvisioningStore, AuditStore {
     // MARK: - Schema
 
     /// Applies every migration not yet applied, each in its own transaction; returns the schema version.

@@ -10,14 +10,14 @@ import Testing
         defer { removeDatabase(at: path) }
 
         let store = try SQLiteStore(path: path)
-        #expect(try await store.migrate() == 4)
-        #expect(try await store.migrate() == 4)
-        #expect(try store.appliedMigrationVersions() == [1, 2, 3, 4])
+        #expect(try await store.migrate() == 5)
+        #expect(try await store.migrate() == 5)
+        #expect(try store.appliedMigrationVersions() == [1, 2, 3, 4, 5])
         await store.close()
 
         let reopened = try SQLiteStore(path: path)
-        #expect(try await reopened.migrate() == 4)
-        #expect(try reopened.appliedMigrationVersions() == [1, 2, 3, 4])
+        #expect(try await reopened.migrate() == 5)
+        #expect(try reopened.appliedMigrationVersions() == [1, 2, 3, 4, 5])
         #expect(try await reopened.instances() == [])
         await reopened.close()
     }

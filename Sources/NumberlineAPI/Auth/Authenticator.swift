@@ -41,6 +41,16 @@ final class InstanceDirectory: Sendable {
     }
 }
 
+extension AuditContext {
+    /// Creates the audit context of an authenticated request: its login, account, request id and route.
+    init(_ context: RequestContext) {
+        self.init(
+            loginID: context.login.id, username: context.login.username, accountID: context.caller.accountID,
+            scopePath: context.caller.scopePath, requestID: context.request.requestID, method: context.request.method.description,
+            route: context.request.route)
+    }
+}
+
 extension Application {
     /// Wraps a handler that needs a signed-in caller: checks `x-api-key` and `x-access-token`
     /// and that both belong to the request's instance.
@@ -54,7 +64,9 @@ extension Application {
             }
             var response: HTTPResponse
             do {
-                response = try await body(context)
+                response = try await AuditContext.$current.withValue(AuditContext(context)) {
+                    try await body(context)
+                }
             } catch let error as APIError {
                 response = error.response
             }

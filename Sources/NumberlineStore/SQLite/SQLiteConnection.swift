@@ -1,4 +1,5 @@
 import CSQLite
+import NumberlineJSON
 
 /// A failure reported by SQLite: its extended result code and the connection's error message.
 struct SQLiteError: Error, CustomStringConvertible {
@@ -63,6 +64,28 @@ struct SQLiteRow {
         }
         let count = Int(sqlite3_column_bytes(statement, column))
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+}
+
+extension SQLiteRow {
+    /// Writes every column of the row whose name `include` accepts as one JSON object,
+    /// keyed by column name: integers as numbers, text as strings, NULL as null.
+    func writeObject(into writer: inout JSONWriter, include: (String) -> Bool) {
+        writer.beginObject()
+        for column in 0..<sqlite3_column_count(statement) {
+            let name = String(cString: sqlite3_column_name(statement, column))
+            guard include(name) else { continue }
+            writer.key(name)
+            switch sqlite3_column_type(statement, column) {
+            case SQLITE_NULL:
+                writer.null()
+            case SQLITE_INTEGER:
+                writer.int(int64(column))
+            default:
+                writer.string(text(column) ?? "")
+            }
+        }
+        writer.endObject()
     }
 }
 

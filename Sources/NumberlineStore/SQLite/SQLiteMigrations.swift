@@ -209,4 +209,40 @@ let sqliteMigrations: [SQLiteMigration] = [
             CREATE INDEX numbers_account_number ON numbers (account_id, telephone_number);
             """
     ),
+    // The audit trail: one record per successful mutation, written in the change's own
+    // transaction. audit_subjects lists the accounts and numbers each record touches, so the
+    // accountId and telephoneNumber filters read an index. Its account_id has no foreign key
+    // because records outlive deleted accounts. Listings go newest first by id inside one
+    // subtree, which audit_records_path serves.
+    SQLiteMigration(
+        version: 5,
+        sql: """
+            CREATE TABLE audit_records (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                instance_id INTEGER NOT NULL REFERENCES instances (id),
+                created_at INTEGER NOT NULL,
+                path TEXT NOT NULL,
+                login_id INTEGER,
+                username TEXT,
+                account_id INTEGER,
+                request_id TEXT,
+                method TEXT,
+                route TEXT,
+                changes TEXT NOT NULL,
+                summary TEXT
+            );
+            CREATE INDEX audit_records_path ON audit_records (instance_id, path, id);
+            CREATE INDEX audit_records_time ON audit_records (instance_id, created_at, id);
+            CREATE INDEX audit_records_route ON audit_records (instance_id, route, id);
+
+            CREATE TABLE audit_subjects (
+                audit_id INTEGER NOT NULL REFERENCES audit_records (id) ON DELETE CASCADE,
+                account_id INTEGER,
+                telephone_number TEXT
+            );
+            CREATE INDEX audit_subjects_audit ON audit_subjects (audit_id);
+            CREATE INDEX audit_subjects_account ON audit_subjects (account_id, audit_id);
+            CREATE INDEX audit_subjects_number ON audit_subjects (telephone_number, audit_id);
+            """
+    ),
 ]

@@ -137,6 +137,9 @@ extension SQLiteStore {
             guard let created = try self.account(id: id, instanceID: account.instanceID, db) else {
                 throw StoreError.unavailable(reason: "account \(id) vanished inside its own transaction")
             }
+            var trail = AuditTrail(instanceID: account.instanceID)
+            trail.created(.account(id))
+            try trail.commit(db)
             return created
         }
     }
@@ -156,6 +159,7 @@ extension SQLiteStore {
             if let parentID = current.parentID, let parent = try self.account(id: parentID, instanceID: current.instanceID, db) {
                 try requireModules(account.modules, within: parent)
             }
+            let trail = try auditTrailForUpdate(of: current, modules: account.modules, logins: logins, db)
 
             var values = SQLiteAccountRow.moduleValues(account.modules)
             values += SQLiteAccountRow.profileValues(account.profile)
@@ -180,6 +184,7 @@ extension SQLiteStore {
             if case .replace(let changes) = logins {
                 try replaceLogins(changes, account: current, db)
             }
+            try trail.commit(db)
         }
     }
 
@@ -204,6 +209,10 @@ extension SQLiteStore {
 
             let subtree = "SELECT id FROM accounts WHERE instance_id = ? AND path >= ? AND path < ?"
             let subtreeValues = [SQLiteValue.integer(instanceID)] + range.values
+            var trail = AuditTrail(instanceID: instanceID)
+            for accountID in try db.query(subtree + " ORDER BY path", subtreeValues, row: { $0.int64(0) }) {
+                try trail.capture(.account(accountID), db)
+            }
             try db.run(
                 "DELETE FROM access_tokens WHERE login_id IN (SELECT id FROM logins WHERE account_id IN (\(subtree)))",
                 subtreeValues
@@ -211,10 +220,44 @@ extension SQLiteStore {
             try db.run("DELETE FROM logins WHERE account_id IN (\(subtree))", subtreeValues)
             // DID providers go with their accounts through ON DELETE CASCADE.
             try db.run("DELETE FROM accounts WHERE instance_id = ? AND path >= ? AND path < ?", subtreeValues)
+            try trail.commit(db)
         }
     }
 
     // MARK: - Helpers
+
+    /// Captures the account, the accounts below it that lose a module with this update, and
+    /// the usernames whose password the update sets (hashes are never recorded).
+    private func auditTrailForUpdate(of current: Account, modules: Modules, logins: LoginUpdate, _ db: SQLiteConnection) throws
+        -> AuditTrail
+    {
+        var trail = AuditTrail(instanceID: current.instanceID)
+        try trail.capture(.account(current.id), db)
+
+        let removed = [
+            ("module_did", current.modules.did && !modules.did), ("module_msteam", current.modules.msteam && !modules.msteam),
+            ("module_ucaas", current.modules.ucaas && !modules.ucaas),
+            ("module_enhanced_services", current.modules.enhancedServices && !modules.enhancedServices),
+            ("module_stats", current.modules.stats && !modules.stats),
+        ].filter(\.1).map { "\($0.0) = 1" }
+        if !removed.isEmpty {
+            let range = PathRange(prefix: current.path)
+            let below = try db.query(
+                "SELECT id FROM accounts WHERE instance_id = ? AND path > ? AND path < ? AND (\(removed.joined(separator: " OR "))) ORDER BY path",
+                [.integer(current.instanceID)] + range.values, row: { $0.int64(0) })
+            for id in below {
+                try trail.capture(.account(id), db)
+            }
+        }
+
+        if case .replace(let changes) = logins {
+            let changed = changes.filter { $0.passwordHash != nil }.map(\.username)
+            if !changed.isEmpty {
+                trail.summarize([("passwordSetFor", .texts(changed))])
+            }
+        }
+        return trail
+    }
 
     /// Returns the parent a new account hangs from (`nil` for a reseller), checking the tree rules.
     private func parentForNewAccount(_ account: NewAccount, _ db: SQLiteConnection) throws -> Account? {

@@ -21,6 +21,8 @@ extension SQLiteStore {
                 return .failure(FeatureRejections(rejections))
             }
 
+            var trail = AuditTrail(instanceID: scope.instanceID)
+            try trail.captureNumbers(telephoneNumbers, holderID: nil, carrierID: nil, db)
             let planNumber = try unusedPlanNumber(instanceID: scope.instanceID, db)
             try db.run(
                 "INSERT INTO disaster_plans (instance_id, plan_number, forward_to, country_code, active, updated_at) VALUES (?, ?, ?, ?, 0, ?)",
@@ -32,6 +34,7 @@ extension SQLiteStore {
             guard let plan = try disasterPlan(rowID: rowID, scopePath: scope.scopePath, db) else {
                 throw StoreError.unavailable(reason: "the new disaster plan \(rowID) cannot be read back")
             }
+            try trail.commit(db)
             return .success(plan)
         }
     }
@@ -117,11 +120,19 @@ extension SQLiteStore {
                 return .rejected(rejections)
             }
 
+            // Changing a plan changes every member number, so each member is recorded.
+            var members: [String] = []
+            for rowID in planRowIDs.sorted() {
+                members += try planMembers(rowID: rowID, db).map(\.telephoneNumber)
+            }
+            var trail = AuditTrail(instanceID: scope.instanceID)
+            try trail.captureNumbers(members, holderID: nil, carrierID: nil, db)
             for rowID in planRowIDs {
                 try db.run(
                     "UPDATE disaster_plans SET forward_to = ?, country_code = ?, updated_at = ? WHERE id = ?",
                     [.text(forwardTo), SQLiteValue(countryCode), .integer(scope.time), .integer(rowID)])
             }
+            try trail.commit(db)
             return .changed(telephoneNumbers.count)
         }
     }
@@ -138,10 +149,13 @@ extension SQLiteStore {
             guard case .found = lookup, let numberID, let rowID else {
                 return lookup
             }
+            var trail = AuditTrail(instanceID: scope.instanceID)
+            try trail.capture(.number(telephoneNumber), db)
             try db.run("DELETE FROM disaster_plan_numbers WHERE number_id = ?", [.integer(numberID)])
             try db.run(
                 "DELETE FROM disaster_plans WHERE id = ? AND NOT EXISTS (SELECT 1 FROM disaster_plan_numbers WHERE plan_id = ?)",
                 [.integer(rowID), .integer(rowID)])
+            try trail.commit(db)
             return lookup
         }
     }
@@ -160,9 +174,12 @@ extension SQLiteStore {
             guard !members.isEmpty, members.allSatisfy({ $0.path.hasPrefix(scope.scopePath) }) else {
                 return nil
             }
+            var trail = AuditTrail(instanceID: scope.instanceID)
+            try trail.captureNumbers(members.map(\.telephoneNumber), holderID: nil, carrierID: nil, db)
             try db.run(
                 "UPDATE disaster_plans SET active = ?, updated_at = ? WHERE id = ?",
                 [SQLiteValue(isActive), .integer(scope.time), .integer(rowID)])
+            try trail.commit(db)
             return try disasterPlan(rowID: rowID, scopePath: scope.scopePath, db)
         }
     }

@@ -32,6 +32,8 @@ extension SQLiteStore {
             case .failure(let rejections):
                 return .failure(rejections)
             }
+            var trail = AuditTrail(instanceID: scope.instanceID)
+            try trail.captureNumbers(telephoneNumbers, holderID: nil, carrierID: nil, db)
             try db.run(
                 """
                 INSERT INTO emergency_addresses (instance_id, customer_id, name, street_number, street_name, address_type,
@@ -44,6 +46,8 @@ extension SQLiteStore {
             guard let saved = try emergencyAddress(id: id, instanceID: scope.instanceID, db) else {
                 throw StoreError.unavailable(reason: "the new emergency address \(id) cannot be read back")
             }
+            trail.created(.emergencyAddress(id))
+            try trail.commit(db)
             return .success(saved)
         }
     }
@@ -52,7 +56,7 @@ extension SQLiteStore {
         id: Int64, _ address: CivicAddress, telephoneNumbers: [String]?, scope: FeatureScope
     ) async throws -> Result<EmergencyAddress, FeatureRejections> {
         try write { db in
-            guard try emergencyAddress(id: id, instanceID: scope.instanceID, db) != nil else {
+            guard let current = try emergencyAddress(id: id, instanceID: scope.instanceID, db) else {
                 throw StoreError.notFound
             }
             var numberIDs: [Int64]?
@@ -63,6 +67,13 @@ extension SQLiteStore {
                 case .failure(let rejections):
                     return .failure(rejections)
                 }
+            }
+            // The numbers detached and attached are recorded with the address.
+            var trail = AuditTrail(instanceID: scope.instanceID)
+            try trail.capture(.emergencyAddress(id), db)
+            if let telephoneNumbers {
+                let touched = Set(current.telephoneNumbers).union(telephoneNumbers).sorted()
+                try trail.captureNumbers(touched, holderID: nil, carrierID: nil, db)
             }
             try db.run(
                 """
@@ -78,6 +89,7 @@ extension SQLiteStore {
             guard let saved = try emergencyAddress(id: id, instanceID: scope.instanceID, db) else {
                 throw StoreError.notFound
             }
+            try trail.commit(db)
             return .success(saved)
         }
     }
@@ -93,7 +105,10 @@ extension SQLiteStore {
                         "\(address.telephoneNumbers.count) numbers use emergency address \(id); attach them to another address or detach them first"
                 )
             }
+            var trail = AuditTrail(instanceID: instanceID)
+            try trail.capture(.emergencyAddress(id), db)
             try db.run("DELETE FROM emergency_addresses WHERE id = ?", [.integer(id)])
+            try trail.commit(db)
         }
     }
 

@@ -67,6 +67,8 @@ extension SQLiteStore {
                 return .rejected(rejections)
             }
 
+            var trail = AuditTrail(instanceID: scope.instanceID)
+            try trail.captureNumbers(telephoneNumbers, holderID: nil, carrierID: nil, db)
             let values = Self.values(feature)
             let sql: String
             switch mode {
@@ -80,6 +82,7 @@ extension SQLiteStore {
             for numberID in resolved.ids {
                 try db.run(sql, values + [.integer(scope.time), .integer(numberID)])
             }
+            try trail.commit(db)
             return .changed(telephoneNumbers.count)
         }
     }
@@ -98,7 +101,10 @@ extension SQLiteStore {
         try write { db in
             let lookup = try lookUpFeature(kind, of: telephoneNumber, scope: scope, db)
             if case .found = lookup, let numberID = try scopedNumberID(telephoneNumber, scope: scope, db) {
+                var trail = AuditTrail(instanceID: scope.instanceID)
+                try trail.capture(.number(telephoneNumber), db)
                 try db.run("DELETE FROM \(Self.table(kind).name) WHERE number_id = ?", [.integer(numberID)])
+                try trail.commit(db)
             }
             return lookup
         }

@@ -9,7 +9,11 @@ extension SQLiteStore {
             try reportingDuplicate(field: "name", value: name) {
                 try db.run("INSERT INTO carriers (instance_id, name) VALUES (?, ?)", [.integer(instanceID), .text(name)])
             }
-            return Carrier(id: db.lastInsertRowID, instanceID: instanceID, name: name)
+            let carrier = Carrier(id: db.lastInsertRowID, instanceID: instanceID, name: name)
+            var trail = AuditTrail(instanceID: instanceID)
+            trail.created(.carrier(carrier.id))
+            try trail.commit(db)
+            return carrier
         }
     }
 
@@ -213,6 +217,7 @@ extension SQLiteStore {
                 }
                 throw RollbackWith(outcome: .rejected(rejections: rejections, total: rejectedIndices.count))
             }
+            try auditUpload(numbers, order: order, placement: placement, db)
             return .changed(numbers.count)
         }
     }
@@ -226,7 +231,9 @@ extension SQLiteStore {
             else {
                 throw StoreError.notFound
             }
-            return try changeNumbers(telephoneNumbers, instanceID: instanceID, scopePath: scopePath, carrierID: nil, db) { number in
+            return try changeNumbers(
+                telephoneNumbers, instanceID: instanceID, scopePath: scopePath, carrierID: nil, targetID: customer.id, db
+            ) { number in
                 NumberRules.assignmentBlocker(number, targetPath: customer.path)
             } apply: { telephoneNumber in
                 try db.run(
@@ -245,7 +252,7 @@ extension SQLiteStore {
     public func releaseNumbers(_ telephoneNumbers: [String], instanceID: Int64, scopePath: String, time: Int64) async throws -> BulkOutcome
     {
         try write { db in
-            try changeNumbers(telephoneNumbers, instanceID: instanceID, scopePath: scopePath, carrierID: nil, db) { number in
+            try changeNumbers(telephoneNumbers, instanceID: instanceID, scopePath: scopePath, carrierID: nil, targetID: nil, db) { number in
                 NumberRules.releaseBlocker(number)
             } apply: { telephoneNumber in
                 // reseller_id never changes: a number stays in its reseller's branch.
@@ -263,7 +270,9 @@ extension SQLiteStore {
         -> BulkOutcome
     {
         try write { db in
-            try changeNumbers(telephoneNumbers, instanceID: instanceID, scopePath: scopePath, carrierID: carrierID, db) { number in
+            try changeNumbers(
+                telephoneNumbers, instanceID: instanceID, scopePath: scopePath, carrierID: carrierID, targetID: nil, db
+            ) { number in
                 NumberRules.deletionBlocker(number)
             } apply: { telephoneNumber in
                 try db.run(
@@ -275,9 +284,11 @@ extension SQLiteStore {
     /// Checks every number with `blocker` and applies `apply` to each only when none is rejected.
     ///
     /// A number outside `scopePath`, or of another carrier than `carrierID`, is rejected as
-    /// `.notFound`, exactly like a missing one.
+    /// `.notFound`, exactly like a missing one. The audit record names `targetID`, the account
+    /// the numbers move to, when the list is too long to record number by number.
     private func changeNumbers(
-        _ telephoneNumbers: [String], instanceID: Int64, scopePath: String, carrierID: Int64?, _ db: SQLiteConnection,
+        _ telephoneNumbers: [String], instanceID: Int64, scopePath: String, carrierID: Int64?, targetID: Int64?,
+        _ db: SQLiteConnection,
         blocker: (NumberRecord) -> NumberRejectionReason?, apply: (String) throws -> Void
     ) throws -> BulkOutcome {
         var rejections: [NumberRejection] = []
@@ -301,10 +312,34 @@ extension SQLiteStore {
         guard rejected == 0 else {
             return .rejected(rejections: rejections, total: rejected)
         }
+        var trail = AuditTrail(instanceID: instanceID)
+        try trail.captureNumbers(telephoneNumbers, holderID: targetID, carrierID: carrierID, db)
         for telephoneNumber in telephoneNumbers {
             try apply(telephoneNumber)
         }
+        try trail.commit(db)
         return .changed(telephoneNumbers.count)
+    }
+}
+
+extension SQLiteStore {
+    /// Writes the audit record of an upload: a summary with the count, carrier, holder and
+    /// first and last numbers, plus each number's new values when the upload is short enough.
+    private func auditUpload(_ numbers: [NewNumber], order: [Int], placement: NumberPlacement, _ db: SQLiteConnection) throws {
+        var trail = AuditTrail(instanceID: placement.instanceID)
+        trail.summarize([
+            ("count", .integer(Int64(numbers.count))), ("carrierId", .integer(placement.carrierID)),
+            ("accountId", .integer(placement.accountID)),
+            ("firstTelephoneNumber", .text(order.first.map { numbers[$0].telephoneNumber } ?? "")),
+            ("lastTelephoneNumber", .text(order.last.map { numbers[$0].telephoneNumber } ?? "")),
+        ])
+        trail.mention(.account(placement.accountID))
+        if numbers.count <= AuditTrail.maxListedNumbers {
+            for index in order {
+                trail.created(.number(numbers[index].telephoneNumber))
+            }
+        }
+        try trail.commit(db)
     }
 }
 

@@ -38,12 +38,18 @@ extension SQLiteStore {
                     "INSERT INTO sites (instance_id, customer_id, department_name, department_key) VALUES (?, ?, ?, ?)",
                     [.integer(instanceID), .integer(customerID), .text(departmentName), .text(FeatureRules.departmentKey(departmentName))])
             }
-            return Site(id: db.lastInsertRowID, customerID: customerID, customerPath: path, departmentName: departmentName)
+            let site = Site(id: db.lastInsertRowID, customerID: customerID, customerPath: path, departmentName: departmentName)
+            var trail = AuditTrail(instanceID: instanceID)
+            trail.created(.site(site.id))
+            try trail.commit(db)
+            return site
         }
     }
 
     public func renameSite(id: Int64, instanceID: Int64, departmentName: String) async throws {
         try write { db in
+            var trail = AuditTrail(instanceID: instanceID)
+            try trail.capture(.site(id), db)
             let changed = try reportingDuplicate(field: "departmentName", value: departmentName) {
                 try db.run(
                     "UPDATE sites SET department_name = ?, department_key = ? WHERE id = ? AND instance_id = ?",
@@ -52,6 +58,7 @@ extension SQLiteStore {
             guard changed == 1 else {
                 throw StoreError.notFound
             }
+            try trail.commit(db)
         }
     }
 
@@ -61,10 +68,13 @@ extension SQLiteStore {
             guard users == 0 else {
                 throw StoreError.conflict(reason: "\(users) Microsoft Teams users are assigned to site \(id); move or remove them first")
             }
+            var trail = AuditTrail(instanceID: instanceID)
+            try trail.capture(.site(id), db)
             let changed = try db.run("DELETE FROM sites WHERE id = ? AND instance_id = ?", [.integer(id), .integer(instanceID)])
             guard changed == 1 else {
                 throw StoreError.notFound
             }
+            try trail.commit(db)
         }
     }
 

@@ -85,6 +85,8 @@ extension SQLiteStore {
 extension SQLiteStore {
     public func createTeamsUser(_ user: NewTeamsUser, instanceID: Int64, customerID: Int64, time: Int64) async throws -> TeamsUser {
         try write { db in
+            var trail = AuditTrail(instanceID: instanceID)
+            try trail.capture(.number(user.telephoneNumber), db)
             let numberID = try provisionNumber(user.telephoneNumber, instanceID: instanceID, customerID: customerID, time: time, db)
             try reportingDuplicateUPN(user.upn) {
                 try db.run(
@@ -98,8 +100,11 @@ extension SQLiteStore {
                         SQLiteValue(user.note), SQLiteValue(user.siteID), .integer(numberID), .integer(time), .integer(time),
                     ])
             }
+            let id = db.lastInsertRowID
+            trail.created(.teamsUser(id))
+            try trail.commit(db)
             return TeamsUser(
-                id: db.lastInsertRowID, customerID: customerID, upn: user.upn, firstName: user.firstName, lastName: user.lastName,
+                id: id, customerID: customerID, upn: user.upn, firstName: user.firstName, lastName: user.lastName,
                 note: user.note, siteID: user.siteID, telephoneNumber: user.telephoneNumber)
         }
     }
@@ -108,6 +113,12 @@ extension SQLiteStore {
         try write { db in
             guard let stored = try teamsUser(id: user.id, instanceID: instanceID, customerID: user.customerID, db) else {
                 throw StoreError.notFound
+            }
+            var trail = AuditTrail(instanceID: instanceID)
+            try trail.capture(.teamsUser(user.id), db)
+            try trail.capture(.number(stored.telephoneNumber), db)
+            if stored.telephoneNumber != user.telephoneNumber {
+                try trail.capture(.number(user.telephoneNumber), db)
             }
             if stored.telephoneNumber != user.telephoneNumber {
                 try releaseNumber(stored.telephoneNumber, instanceID: instanceID, time: time, db)
@@ -123,6 +134,7 @@ extension SQLiteStore {
                         SQLiteValue(user.siteID), .integer(time), .integer(user.id),
                     ])
             }
+            try trail.commit(db)
         }
     }
 
@@ -131,8 +143,12 @@ extension SQLiteStore {
             guard let stored = try teamsUser(id: id, instanceID: instanceID, customerID: customerID, db) else {
                 throw StoreError.notFound
             }
+            var trail = AuditTrail(instanceID: instanceID)
+            try trail.capture(.teamsUser(id), db)
+            try trail.capture(.number(stored.telephoneNumber), db)
             try db.run("DELETE FROM teams_users WHERE id = ?", [.integer(id)])
             try releaseNumber(stored.telephoneNumber, instanceID: instanceID, time: time, db)
+            try trail.commit(db)
         }
     }
 

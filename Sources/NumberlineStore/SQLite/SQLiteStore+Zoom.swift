@@ -23,6 +23,8 @@ extension SQLiteStore {
     {
         do {
             return try write { db in
+                var trail = AuditTrail(instanceID: instanceID)
+                try trail.captureNumbers(telephoneNumbers, holderID: customerID, carrierID: nil, db)
                 var rejections = RejectionList()
                 for telephoneNumber in telephoneNumbers {
                     do {
@@ -36,6 +38,7 @@ extension SQLiteStore {
                     }
                 }
                 try rejections.throwIfAny()
+                try trail.commit(db)
                 return .changed(telephoneNumbers.count)
             }
         } catch let rollback as PeeringRollback {
@@ -48,6 +51,8 @@ extension SQLiteStore {
     {
         do {
             return try write { db in
+                var trail = AuditTrail(instanceID: instanceID)
+                try trail.captureNumbers(telephoneNumbers, holderID: customerID, carrierID: nil, db)
                 var rejections = RejectionList()
                 for telephoneNumber in telephoneNumbers {
                     let deleted = try db.run(
@@ -63,6 +68,7 @@ extension SQLiteStore {
                     }
                 }
                 try rejections.throwIfAny()
+                try trail.commit(db)
                 return .changed(telephoneNumbers.count)
             }
         } catch let rollback as PeeringRollback {
