@@ -141,6 +141,12 @@ struct AuthorizationMatrixTests {
             Rule(module: .did, access: .inventoryManager, owners: .customers, notVisible: 409),
             { f, owner, _ in ("/v1/carriers/\(f.carrierID)/numbers", #"{"telephoneNumbers":["\#(try f.freshNumber(for: owner!))"]}"#) }
         )
+        // The audit trail needs no module. A filter on an account outside the caller's subtree
+        // lists nothing, as a filter on a missing account does, and the matrix checks that no
+        // record of another tenant shows up in the answer.
+        table["GET /v1/audit"] = (
+            Rule(module: nil, access: .anyone, owners: .accounts), { f, owner, _ in ("/v1/audit?accountId=\(id(f, owner))", nil) }
+        )
         table["GET /v1/numbers"] = (Rule(module: .did, access: .anyone, owners: .none), { _, _, _ in ("/v1/numbers", nil) })
         table["GET /v1/numbers/{telephoneNumber}"] = (
             Rule(module: .did, access: .anyone, owners: .customers), { f, owner, _ in ("/v1/numbers/\(f.numbers[owner!]![0])", nil) }

@@ -75,7 +75,7 @@ extension SQLiteRow {
         for column in 0..<sqlite3_column_count(statement) {
             let name = String(cString: sqlite3_column_name(statement, column))
             guard include(name) else { continue }
-            writer.key(name)
+            writer.dynamicKey(name)
             switch sqlite3_column_type(statement, column) {
             case SQLITE_NULL:
                 writer.null()

@@ -74,7 +74,7 @@ struct AuditTrail {
         var writer = JSONWriter()
         writer.beginObject()
         for (name, value) in members {
-            writer.key(name)
+            writer.dynamicKey(name)
             switch value {
             case .integer(let number): writer.int(number)
             case .text(let text): writer.string(text)
