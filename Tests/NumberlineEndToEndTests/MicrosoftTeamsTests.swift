@@ -295,6 +295,37 @@ struct MicrosoftTeamsTests {
         #expect(last.headers["x-next-cursor"] == nil)
     }
 
+    @Test("numbers listing shows CNAM and E911")
+    func numbersListingFeatures() throws {
+        let fixture = try ProvisioningFixture(numbersA1: ["19195550100", "19195550101"])
+        let server = fixture.server
+        let customer = fixture.tenants.customerA1
+
+        let cnam = try server.call(
+            "POST", "/v1/cnam", token: fixture.tokenA1, json: #"{"telephoneNumbers":["19195550100"],"callingName":"Acme Sales"}"#)
+        #expect(cnam.status == 200, "\(cnam.text)")
+        let address =
+            #"{"name":"Head office","streetNumber":"100","streetName":"Main Street","addressType":"OFC","countryCode":"US","postalCode":"27601","stateCode":"NC","city":"Raleigh","telephoneNumbers":["19195550100"]}"#
+        let created = try server.call("POST", "/v1/emergencyaddresses", token: fixture.tokenA1, json: address)
+        #expect(created.status == 200, "\(created.text)")
+        let locationID = try #require(created.member("locationId")?.int64)
+
+        let listed = try server.call("GET", "/v1/msteams/\(customer)/numbers", token: fixture.tokenA1).json().array ?? []
+        #expect(listed.count == 2)
+        let withFeatures = listed.first { $0["tn"]?.string == "19195550100" }
+        #expect(withFeatures?["tnFeatures"]?["cnam"]?.string == "Acme Sales")
+        #expect(withFeatures?["tnFeatures"]?["e911"]?.string == String(locationID))
+        let without = listed.first { $0["tn"]?.string == "19195550101" }
+        #expect(without?["tnFeatures"]?["cnam"]?.isNull == true)
+        #expect(without?["tnFeatures"]?["e911"]?.isNull == true)
+
+        // A provisioned number keeps showing its features.
+        #expect(try fixture.provision(upn: "a@example.com", number: "19195550100").status == 200)
+        let assigned = try server.call("GET", "/v1/msteams/\(customer)/numbers?status=assigned", token: fixture.tokenA1).json().array
+        #expect(assigned?.first?["tnFeatures"]?["cnam"]?.string == "Acme Sales")
+        #expect(assigned?.first?["tnFeatures"]?["e911"]?.string == String(locationID))
+    }
+
     @Test("users listing pages by id")
     func usersPaging() throws {
         let numbers = numberRange(from: 19_195_550_100, count: 5)

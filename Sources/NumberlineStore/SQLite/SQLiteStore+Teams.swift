@@ -61,10 +61,13 @@ extension SQLiteStore {
         }
         let sql = """
             SELECT n.telephone_number, n.type, n.sub_type, n.order_type, n.route_label, n.activated_at,
-                u.id, u.customer_id, u.upn, u.first_name, u.last_name, u.note, u.site_id, n.telephone_number
+                u.id, u.customer_id, u.upn, u.first_name, u.last_name, u.note, u.site_id, n.telephone_number,
+                c.calling_name, e.address_id
             FROM numbers n
             LEFT JOIN teams_users u ON u.number_id = n.id
             LEFT JOIN zoom_peerings z ON z.number_id = n.id
+            LEFT JOIN caller_names c ON c.number_id = n.id
+            LEFT JOIN emergency_address_numbers e ON e.number_id = n.id
             WHERE n.account_id = ? AND n.instance_id = ? AND n.telephone_number > ? AND \(condition)
             ORDER BY n.telephone_number LIMIT ?
             """
@@ -74,7 +77,7 @@ extension SQLiteStore {
                     telephoneNumber: row.text(0) ?? "",
                     attributes: NumberAttributes(type: row.text(1), subType: row.text(2), orderType: row.text(3), routeLabel: row.text(4)),
                     activatedAt: row.optionalInt64(5),
-                    user: Self.teamsUser(from: row, at: 6))
+                    user: Self.teamsUser(from: row, at: 6), callingName: row.text(14), emergencyAddressID: row.optionalInt64(15))
             }
         }
     }
