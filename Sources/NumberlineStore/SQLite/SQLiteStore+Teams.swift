@@ -88,6 +88,7 @@ extension SQLiteStore {
 extension SQLiteStore {
     public func createTeamsUser(_ user: NewTeamsUser, instanceID: Int64, customerID: Int64, time: Int64) async throws -> TeamsUser {
         try write { db in
+            try requireLinked(customerID: customerID, column: "ms_teams_tenant_id", field: "msTeamsTenantId", db)
             let numberID = try provisionNumber(user.telephoneNumber, instanceID: instanceID, customerID: customerID, time: time, db)
             try reportingDuplicateUPN(user.upn) {
                 try db.run(
@@ -183,6 +184,23 @@ extension SQLiteStore {
             try body()
         } catch let error as SQLiteError where error.isUniqueViolation {
             throw ProvisioningConflict.duplicateUPN(upn)
+        }
+    }
+}
+
+// MARK: - Linked accounts
+
+extension SQLiteStore {
+    /// Throws `.conflict` unless the customer's Teams tenant id or Zoom account id, named by
+    /// `column`, is set. Callers check the id before the write as well. This check runs inside
+    /// the write transaction, so an update that clears the id cannot race with provisioning.
+    func requireLinked(customerID: Int64, column: String, field: String, _ db: SQLiteConnection) throws {
+        let value = try db.queryFirst("SELECT \(column) FROM accounts WHERE id = ?", [.integer(customerID)]) { $0.text(0) } ?? nil
+        guard value != nil else {
+            throw StoreError.conflict(
+                reason:
+                    "Customer \(customerID) has no \(field) now; set customerAccount.\(field) with PUT /v1/accounts/\(customerID) and retry."
+            )
         }
     }
 }

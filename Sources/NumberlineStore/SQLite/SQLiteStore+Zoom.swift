@@ -23,6 +23,7 @@ extension SQLiteStore {
     {
         do {
             return try write { db in
+                try requireLinked(customerID: customerID, column: "zoom_account_id", field: "zoomAccountId", db)
                 var rejections = RejectionList()
                 for telephoneNumber in telephoneNumbers {
                     do {
