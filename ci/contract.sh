@@ -4,7 +4,8 @@
 # Usage: ci/contract.sh PATH-TO-NUMBERLINE [schemathesis run options]
 #
 # Starts `numberline serve --demo` on a free loopback port with a temporary database, validates
-# the served document with openapi-spec-validator, runs ci/schemathesis.sh at its full setting,
+# the served document with openapi-spec-validator, adds numbers and features to the demo data
+# with ci/contract-seed.py, runs ci/schemathesis.sh at its full setting,
 # prints the number of operations and generated test cases, and stops the server with SIGTERM.
 # Exits non-zero when any step fails. Needs curl, python3, openapi-spec-validator and
 # schemathesis (both from PyPI). The JUnit report goes to ./schemathesis-report.
@@ -92,11 +93,21 @@ elif ! openapi-spec-validator "$workdir/openapi.json"; then
     document_status=failed
 fi
 
-NUMBERLINE_API_KEY=demo0000000000000000000000000000 \
-NUMBERLINE_USERNAME=demo-reseller \
-NUMBERLINE_PASSWORD=demo-password-2026 \
-NUMBERLINE_INSTANCE=demo \
-    "$here/schemathesis.sh" "$url" "$@" >"$workdir/schemathesis.txt" 2>&1
+export NUMBERLINE_API_KEY=demo0000000000000000000000000000
+export NUMBERLINE_USERNAME=demo-reseller
+export NUMBERLINE_PASSWORD=demo-password-2026
+export NUMBERLINE_ADMIN_USERNAME=demo-admin
+export NUMBERLINE_INSTANCE=demo
+
+# Numbers with features, a Teams user and a Zoom peering, so that schemathesis also meets the
+# 200 responses of the feature, Teams and Zoom operations.
+if ! python3 "$here/contract-seed.py" "$url"; then
+    echo "contract: FAILED (the test data could not be added; the server log follows)"
+    cat "$workdir/server.log" >&2
+    exit 1
+fi
+
+"$here/schemathesis.sh" "$url" "$@" >"$workdir/schemathesis.txt" 2>&1
 schemathesis_exit=$?
 cat "$workdir/schemathesis.txt"
 

@@ -186,4 +186,23 @@ struct ContractRegressionTests {
         let tooLong = try server.authorize(username: username + "é", password: TestServer.password)
         expectErrorShape(tooLong, status: 400)
     }
+
+    // MARK: - Listings
+
+    @Test("limit outside the pattern is 400")
+    func limitOutsidePattern() throws {
+        let setup = try Setup()
+        let customer = try Tenants.create(setup.server, token: setup.token, json: Tenants.customer("Customer L", login: "customer-l"))
+        // The document's limit pattern admits 1 to 1000 in plain digits. The server also read a
+        // sign and leading zeros, so schema-invalid values such as "+5" got 200.
+        for path in ["/v1/numbers", "/v1/msteams/\(customer)/numbers", "/v1/zoom/\(customer)/numbers"] {
+            for limit in ["%2B5", "0100", "-1", "1001"] {
+                let response = try setup.server.call("GET", "\(path)?limit=\(limit)", token: setup.token)
+                expectErrorShape(response, status: 400)
+                #expect(response.field("detail")?.contains("limit") == true, "\(path)?limit=\(limit): \(response.text)")
+            }
+            let plain = try setup.server.call("GET", "\(path)?limit=100", token: setup.token)
+            #expect(plain.status == 200, "\(path): \(plain.text)")
+        }
+    }
 }

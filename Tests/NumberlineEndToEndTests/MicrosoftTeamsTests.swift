@@ -295,6 +295,92 @@ struct MicrosoftTeamsTests {
         #expect(last.headers["x-next-cursor"] == nil)
     }
 
+    @Test("numbers listing shows CNAM and E911")
+    func numbersListingFeatures() throws {
+        let fixture = try ProvisioningFixture(numbersA1: ["19195550100", "19195550101"])
+        let server = fixture.server
+        let customer = fixture.tenants.customerA1
+
+        let cnam = try server.call(
+            "POST", "/v1/cnam", token: fixture.tokenA1, json: #"{"telephoneNumbers":["19195550100"],"callingName":"Acme Sales"}"#)
+        #expect(cnam.status == 200, "\(cnam.text)")
+        let address =
+            #"{"name":"Head office","streetNumber":"100","streetName":"Main Street","addressType":"OFC","countryCode":"US","postalCode":"27601","stateCode":"NC","city":"Raleigh","telephoneNumbers":["19195550100"]}"#
+        let created = try server.call("POST", "/v1/emergencyaddresses", token: fixture.tokenA1, json: address)
+        #expect(created.status == 200, "\(created.text)")
+        let locationID = try #require(created.member("locationId")?.int64)
+
+        let listed = try server.call("GET", "/v1/msteams/\(customer)/numbers", token: fixture.tokenA1).json().array ?? []
+        #expect(listed.count == 2)
+        let withFeatures = listed.first { $0["tn"]?.string == "19195550100" }
+        #expect(withFeatures?["tnFeatures"]?["cnam"]?.string == "Acme Sales")
+        #expect(withFeatures?["tnFeatures"]?["e911"]?.string == String(locationID))
+        let without = listed.first { $0["tn"]?.string == "19195550101" }
+        #expect(without?["tnFeatures"]?["cnam"]?.isNull == true)
+        #expect(without?["tnFeatures"]?["e911"]?.isNull == true)
+
+        // A provisioned number keeps showing its features.
+        #expect(try fixture.provision(upn: "a@example.com", number: "19195550100").status == 200)
+        let assigned = try server.call("GET", "/v1/msteams/\(customer)/numbers?status=assigned", token: fixture.tokenA1).json().array
+        #expect(assigned?.first?["tnFeatures"]?["cnam"]?.string == "Acme Sales")
+        #expect(assigned?.first?["tnFeatures"]?["e911"]?.string == String(locationID))
+    }
+
+    // MARK: - Tenant id changes
+
+    @Test("tenant id change with users is 409")
+    func tenantIDChangeWithUsers() throws {
+        let fixture = try ProvisioningFixture(numbersA1: ["19195550100", "19195550101"])
+        let server = fixture.server
+        let customer = fixture.tenants.customerA1
+        #expect(try fixture.provision(upn: "a@example.com", number: "19195550100").status == 200)
+        #expect(try fixture.provision(upn: "b@example.com", number: "19195550101").status == 200)
+
+        let otherTenant = "6f9619ff-8b86-d011-b42d-00c04fc964ff"
+        for value in ["null", #""\#(otherTenant)""#] {
+            let body = #"{"accountType":"Customer","customerAccount":{"msTeamsTenantId":\#(value),"companyName":"Renamed"}}"#
+            let response = try server.call("PUT", "/v1/accounts/\(customer)", token: fixture.tokenA, json: body)
+            #expect(response.status == 409, "\(value): \(response.text)")
+            #expect(response.field("statusCode") == "409")
+            let detail = response.field("detail") ?? ""
+            #expect(detail.contains("2 Microsoft Teams user(s)"), "\(detail)")
+            #expect(detail.contains("unprovision"), "\(detail)")
+        }
+
+        // Nothing changed: the tenant id, the other field of the body, and the users stay.
+        let account = try server.call("GET", "/v1/accounts/\(customer)", token: fixture.tokenA).json()
+        #expect(account["customerAccount"]?["msTeamsTenantId"]?.string == ProvisioningFixture.tenantID)
+        #expect(account["customerAccount"]?["companyName"]?.string == "Customer A1")
+        let users = try server.call("GET", "/v1/msteams/\(customer)/users", token: fixture.tokenA1).json().array
+        #expect(users?.count == 2)
+
+        // Sending the same tenant id again is no change.
+        let same = #"{"accountType":"Customer","customerAccount":{"msTeamsTenantId":"\#(ProvisioningFixture.tenantID)"}}"#
+        #expect(try server.call("PUT", "/v1/accounts/\(customer)", token: fixture.tokenA, json: same).status == 200)
+    }
+
+    @Test("tenant id change without users works")
+    func tenantIDChangeWithoutUsers() throws {
+        let fixture = try ProvisioningFixture(numbersA1: ["19195550100"])
+        let server = fixture.server
+        let customer = fixture.tenants.customerA1
+        let id = try #require(try fixture.provision(upn: "a@example.com", number: "19195550100").field("id"))
+        #expect(try server.call("DELETE", "/v1/msteams/\(customer)/users/\(id)", token: fixture.tokenA1).status == 200)
+
+        let otherTenant = "6f9619ff-8b86-d011-b42d-00c04fc964ff"
+        let changed = #"{"accountType":"Customer","customerAccount":{"msTeamsTenantId":"\#(otherTenant)"}}"#
+        let changeResponse = try server.call("PUT", "/v1/accounts/\(customer)", token: fixture.tokenA, json: changed)
+        #expect(changeResponse.status == 200, "\(changeResponse.text)")
+        let afterChange = try server.call("GET", "/v1/accounts/\(customer)", token: fixture.tokenA).json()
+        #expect(afterChange["customerAccount"]?["msTeamsTenantId"]?.string == otherTenant)
+
+        let removed = #"{"accountType":"Customer","customerAccount":{"msTeamsTenantId":null}}"#
+        let removeResponse = try server.call("PUT", "/v1/accounts/\(customer)", token: fixture.tokenA, json: removed)
+        #expect(removeResponse.status == 200, "\(removeResponse.text)")
+        let afterRemoval = try server.call("GET", "/v1/accounts/\(customer)", token: fixture.tokenA).json()
+        #expect(afterRemoval["customerAccount"]?["msTeamsTenantId"]?.isNull == true)
+    }
+
     @Test("users listing pages by id")
     func usersPaging() throws {
         let numbers = numberRange(from: 19_195_550_100, count: 5)

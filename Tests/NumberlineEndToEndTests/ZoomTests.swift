@@ -76,6 +76,56 @@ struct ZoomTests {
         #expect(teamsNumber.status == 409)
     }
 
+    @Test("Zoom account change with peerings is 409")
+    func accountIDChangeWithPeerings() throws {
+        let fixture = try ProvisioningFixture(numbersA1: ["19195550100", "19195550101", "19195550102"])
+        let server = fixture.server
+        let customer = fixture.tenants.customerA1
+        let path = "/v1/zoom/\(customer)/numbers"
+        #expect(
+            try server.call("POST", path, token: fixture.tokenA1, json: #"{"telephoneNumbers":["19195550100","19195550101"]}"#).status
+                == 200)
+
+        for value in ["null", #""zoom-other""#] {
+            let body = #"{"accountType":"Customer","customerAccount":{"zoomAccountId":\#(value),"companyName":"Renamed"}}"#
+            let response = try server.call("PUT", "/v1/accounts/\(customer)", token: fixture.tokenA, json: body)
+            #expect(response.status == 409, "\(value): \(response.text)")
+            #expect(response.field("statusCode") == "409")
+            let detail = response.field("detail") ?? ""
+            #expect(detail.contains("2 number(s) peered to Zoom"), "\(detail)")
+            #expect(detail.contains("un-peer"), "\(detail)")
+        }
+
+        // Nothing changed: the Zoom account id, the other field of the body, and the peerings stay.
+        let account = try server.call("GET", "/v1/accounts/\(customer)", token: fixture.tokenA).json()
+        #expect(account["customerAccount"]?["zoomAccountId"]?.string == "zoom-\(customer)")
+        #expect(account["customerAccount"]?["companyName"]?.string == "Customer A1")
+        #expect(try server.call("GET", path, token: fixture.tokenA1).json().array?.count == 2)
+    }
+
+    @Test("Zoom account change without peerings works")
+    func accountIDChangeWithoutPeerings() throws {
+        let fixture = try ProvisioningFixture(numbersA1: ["19195550100"])
+        let server = fixture.server
+        let customer = fixture.tenants.customerA1
+        let path = "/v1/zoom/\(customer)/numbers"
+        let numbers = #"{"telephoneNumbers":["19195550100"]}"#
+        #expect(try server.call("POST", path, token: fixture.tokenA1, json: numbers).status == 200)
+        #expect(try server.call("DELETE", path, token: fixture.tokenA1, json: numbers).status == 200)
+
+        let changed = #"{"accountType":"Customer","customerAccount":{"zoomAccountId":"zoom-other"}}"#
+        let changeResponse = try server.call("PUT", "/v1/accounts/\(customer)", token: fixture.tokenA, json: changed)
+        #expect(changeResponse.status == 200, "\(changeResponse.text)")
+        let afterChange = try server.call("GET", "/v1/accounts/\(customer)", token: fixture.tokenA).json()
+        #expect(afterChange["customerAccount"]?["zoomAccountId"]?.string == "zoom-other")
+
+        let removed = #"{"accountType":"Customer","customerAccount":{"zoomAccountId":null}}"#
+        let removeResponse = try server.call("PUT", "/v1/accounts/\(customer)", token: fixture.tokenA, json: removed)
+        #expect(removeResponse.status == 200, "\(removeResponse.text)")
+        let afterRemoval = try server.call("GET", "/v1/accounts/\(customer)", token: fixture.tokenA).json()
+        #expect(afterRemoval["customerAccount"]?["zoomAccountId"]?.isNull == true)
+    }
+
     @Test("peering validates its input")
     func peeringValidation() throws {
         let fixture = try ProvisioningFixture(numbersA1: ["19195550100"], linkA1: false)

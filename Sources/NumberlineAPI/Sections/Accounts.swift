@@ -262,6 +262,8 @@ extension Application {
         do {
             try await store.updateAccount(account, logins: loginUpdate)
             credentialCache.invalidateAll()
+        } catch StoreError.conflict(let reason) {
+            throw APIError.conflict("Account \(id) cannot be updated: \(reason). Nothing was changed.")
         } catch let error as StoreError {
             throw APIError.from(error, what: "account")
         }

@@ -293,14 +293,7 @@ extension Application {
     /// Reads `limit` (1 to 1000, default 100) and the raw `cursor` plus the `allowed` parameters of a listing.
     func provisioningPage(_ request: HTTPRequest, allowed: Set<String>) throws -> (limit: Int, cursor: String?, values: [String: String]) {
         let values = try rejectQueryParameters(request, allowed: allowed.union(["limit", "cursor"]))
-        var limit = Application.defaultPageSize
-        if let text = values["limit"] {
-            guard text.utf8.count <= 4, let number = Int(text), (1...Application.maxPageSize).contains(number) else {
-                throw APIError.badRequest("limit \"\(text.prefix(40))\" must be a whole number from 1 to \(Application.maxPageSize).")
-            }
-            limit = number
-        }
-        return (limit, values["cursor"], values)
+        return (try pageLimit(values["limit"]), values["cursor"], values)
     }
 
     func invalidCursor(_ cursor: String) -> APIError {

@@ -181,16 +181,25 @@ extension Application {
         return values
     }
 
+    /// Reads the `limit` query parameter of a listing, `defaultPageSize` when it is absent. Only
+    /// plain decimal digits from 1 to `maxPageSize` are accepted, without sign or leading zeros,
+    /// as the OpenAPI document's pattern states.
+    func pageLimit(_ text: String?) throws -> Int {
+        guard let text else {
+            return Application.defaultPageSize
+        }
+        guard let number = Int(text), String(number) == text, (1...Application.maxPageSize).contains(number) else {
+            throw APIError.badRequest(
+                "limit \"\(text.prefix(40))\" must be a whole number from 1 to \(Application.maxPageSize), written without sign or leading zeros."
+            )
+        }
+        return number
+    }
+
     /// Reads `limit` and `cursor` plus the `allowed` filters of a listing.
     func pageParameters(_ request: HTTPRequest, allowed: Set<String>) throws -> (limit: Int, after: String?, values: [String: String]) {
         let values = try rejectQueryParameters(request, allowed: allowed.union(["limit", "cursor"]))
-        var limit = Application.defaultPageSize
-        if let text = values["limit"] {
-            guard text.utf8.count <= 4, let number = Int(text), (1...Application.maxPageSize).contains(number) else {
-                throw APIError.badRequest("limit \"\(text.prefix(40))\" must be a whole number from 1 to \(Application.maxPageSize).")
-            }
-            limit = number
-        }
+        let limit = try pageLimit(values["limit"])
         var after: String?
         if let cursor = values["cursor"] {
             guard let decoded = NumberWire.telephoneNumber(fromCursor: cursor) else {

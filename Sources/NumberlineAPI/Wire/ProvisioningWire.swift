@@ -137,13 +137,14 @@ enum ProvisioningWire {
         } else {
             writer.null()
         }
-        // NOTE: cnam and e911 stay null until per-number CNAM and E911 addresses are stored.
+        // The reference gives both members as strings: cnam is the number's callingName and
+        // e911 the locationId of its emergency address, each null when the number has none.
         writer.key("tnFeatures")
         writer.beginObject()
         writer.key("cnam")
-        writer.null()
+        writer.optionalString(number.callingName)
         writer.key("e911")
-        writer.null()
+        writer.optionalString(number.emergencyAddressID.map { String($0) })
         writer.endObject()
 
         writer.key("activatatedDate")

@@ -58,12 +58,21 @@ public struct TeamsNumber: Sendable, Equatable {
     public var activatedAt: Int64?
     /// `nil` while the number is free for provisioning.
     public var user: TeamsUser?
+    /// The CNAM `callingName` set on the number, `nil` when it has none.
+    public var callingName: String?
+    /// The `locationId` of the emergency address the number is attached to, `nil` when it has none.
+    public var emergencyAddressID: Int64?
 
-    public init(telephoneNumber: String, attributes: NumberAttributes, activatedAt: Int64?, user: TeamsUser?) {
+    public init(
+        telephoneNumber: String, attributes: NumberAttributes, activatedAt: Int64?, user: TeamsUser?, callingName: String? = nil,
+        emergencyAddressID: Int64? = nil
+    ) {
         self.telephoneNumber = telephoneNumber
         self.attributes = attributes
         self.activatedAt = activatedAt
         self.user = user
+        self.callingName = callingName
+        self.emergencyAddressID = emergencyAddressID
     }
 }
 

@@ -149,8 +149,10 @@ extension SQLiteStore {
     ///
     /// Removing a module from an account also removes it from every account in its subtree,
     /// because a child never has a module its parent lacks. Granting a module the parent
-    /// lacks throws `.conflict`. Throws `.notFound` when the account is not in its instance,
-    /// and `.duplicate(field: "username", …)` when a new login's username is taken.
+    /// lacks throws `.conflict`, and so does removing or changing `msTeamsTenantId` while the
+    /// account has Teams users, or `zoomAccountId` while it has peered numbers. Throws
+    /// `.notFound` when the account is not in its instance, and `.duplicate(field: "username", …)`
+    /// when a new login's username is taken.
     public func updateAccount(_ account: Account, logins: LoginUpdate) async throws {
         try write { db in
             guard let current = try self.account(id: account.id, instanceID: account.instanceID, db) else {
@@ -159,6 +161,7 @@ extension SQLiteStore {
             if let parentID = current.parentID, let parent = try self.account(id: parentID, instanceID: current.instanceID, db) {
                 try requireModules(account.modules, within: parent)
             }
+            try requireProvisioningKept(from: current.profile, to: account.profile, accountID: current.id, db)
             let trail = try auditTrailForUpdate(of: current, modules: account.modules, logins: logins, db)
 
             var values = SQLiteAccountRow.moduleValues(account.modules)
@@ -281,6 +284,36 @@ extension SQLiteStore {
     }
 
     /// Throws `.conflict` when `modules` grants a module that `parent` lacks.
+    /// Throws `.conflict` when `updated` removes or changes the Microsoft 365 tenant id while
+    /// the account has Teams users, or the Zoom account id while it has peered numbers. Those
+    /// users and peerings were made in the tenant or account that would be replaced.
+    private func requireProvisioningKept(
+        from current: AccountProfile, to updated: AccountProfile, accountID: Int64, _ db: SQLiteConnection
+    ) throws {
+        if updated.msTeamsTenantId != current.msTeamsTenantId {
+            let users =
+                try db.queryFirst("SELECT COUNT(*) FROM teams_users WHERE customer_id = ?", [.integer(accountID)]) { $0.int64(0) } ?? 0
+            guard users == 0 else {
+                throw StoreError.conflict(
+                    reason:
+                        "it has \(users) Microsoft Teams user(s) provisioned in tenant \(current.msTeamsTenantId ?? "(none)"), "
+                        + "so msTeamsTenantId cannot be removed or changed; unprovision the users with "
+                        + "DELETE /v1/msteams/\(accountID)/users/{userId} first")
+            }
+        }
+        if updated.zoomAccountId != current.zoomAccountId {
+            let peerings =
+                try db.queryFirst("SELECT COUNT(*) FROM zoom_peerings WHERE customer_id = ?", [.integer(accountID)]) { $0.int64(0) } ?? 0
+            guard peerings == 0 else {
+                throw StoreError.conflict(
+                    reason:
+                        "it has \(peerings) number(s) peered to Zoom account \(current.zoomAccountId ?? "(none)"), "
+                        + "so zoomAccountId cannot be removed or changed; un-peer the numbers with "
+                        + "DELETE /v1/zoom/\(accountID)/numbers first")
+            }
+        }
+    }
+
     private func requireModules(_ modules: Modules, within parent: Account) throws {
         let granted = [
             ("did", modules.did, parent.modules.did),

@@ -61,10 +61,13 @@ extension SQLiteStore {
         }
         let sql = """
             SELECT n.telephone_number, n.type, n.sub_type, n.order_type, n.route_label, n.activated_at,
-                u.id, u.customer_id, u.upn, u.first_name, u.last_name, u.note, u.site_id, n.telephone_number
+                u.id, u.customer_id, u.upn, u.first_name, u.last_name, u.note, u.site_id, n.telephone_number,
+                c.calling_name, e.address_id
             FROM numbers n
             LEFT JOIN teams_users u ON u.number_id = n.id
             LEFT JOIN zoom_peerings z ON z.number_id = n.id
+            LEFT JOIN caller_names c ON c.number_id = n.id
+            LEFT JOIN emergency_address_numbers e ON e.number_id = n.id
             WHERE n.account_id = ? AND n.instance_id = ? AND n.telephone_number > ? AND \(condition)
             ORDER BY n.telephone_number LIMIT ?
             """
@@ -74,7 +77,7 @@ extension SQLiteStore {
                     telephoneNumber: row.text(0) ?? "",
                     attributes: NumberAttributes(type: row.text(1), subType: row.text(2), orderType: row.text(3), routeLabel: row.text(4)),
                     activatedAt: row.optionalInt64(5),
-                    user: Self.teamsUser(from: row, at: 6))
+                    user: Self.teamsUser(from: row, at: 6), callingName: row.text(14), emergencyAddressID: row.optionalInt64(15))
             }
         }
     }
@@ -85,6 +88,7 @@ extension SQLiteStore {
 extension SQLiteStore {
     public func createTeamsUser(_ user: NewTeamsUser, instanceID: Int64, customerID: Int64, time: Int64) async throws -> TeamsUser {
         try write { db in
+            try requireLinked(customerID: customerID, column: "ms_teams_tenant_id", field: "msTeamsTenantId", db)
             var trail = AuditTrail(instanceID: instanceID)
             try trail.capture(.number(user.telephoneNumber), db)
             let numberID = try provisionNumber(user.telephoneNumber, instanceID: instanceID, customerID: customerID, time: time, db)
@@ -196,6 +200,23 @@ extension SQLiteStore {
             try body()
         } catch let error as SQLiteError where error.isUniqueViolation {
             throw ProvisioningConflict.duplicateUPN(upn)
+        }
+    }
+}
+
+// MARK: - Linked accounts
+
+extension SQLiteStore {
+    /// Throws `.conflict` unless the customer's Teams tenant id or Zoom account id, named by
+    /// `column`, is set. Callers check the id before the write as well. This check runs inside
+    /// the write transaction, so an update that clears the id cannot race with provisioning.
+    func requireLinked(customerID: Int64, column: String, field: String, _ db: SQLiteConnection) throws {
+        let value = try db.queryFirst("SELECT \(column) FROM accounts WHERE id = ?", [.integer(customerID)]) { $0.text(0) } ?? nil
+        guard value != nil else {
+            throw StoreError.conflict(
+                reason:
+                    "Customer \(customerID) has no \(field) now; set customerAccount.\(field) with PUT /v1/accounts/\(customerID) and retry."
+            )
         }
     }
 }

@@ -23,6 +23,7 @@ extension SQLiteStore {
     {
         do {
             return try write { db in
+                try requireLinked(customerID: customerID, column: "zoom_account_id", field: "zoomAccountId", db)
                 var trail = AuditTrail(instanceID: instanceID)
                 try trail.captureNumbers(telephoneNumbers, holderID: customerID, carrierID: nil, db)
                 var rejections = RejectionList()
