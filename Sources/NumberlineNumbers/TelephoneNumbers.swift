@@ -86,7 +86,7 @@ public enum TelephoneNumbers {
     }
 
     /// Compares the shim's own region and validity checks, which avoid libphonenumber's
-    /// regular expressions, with the library's answers on `count` generated numbers.
+    /// regular expressions, with the library's results on `count` generated numbers.
     public static func selfCheck(count: Int, seed: UInt32) -> SelfCheck {
         var compared = 0
         var report = [CChar](repeating: 0, count: 512)

@@ -24,7 +24,7 @@ func writeStandardError(_ text: String) {
     }
 }
 
-/// The process environment as a dictionary; for a repeated name the first entry wins.
+/// Returns the process environment as a dictionary. For a repeated name, the first entry wins.
 func processEnvironment() -> [String: String] {
     var result: [String: String] = [:]
     var entry = environ

@@ -1,6 +1,6 @@
 /// The order of the keys of every object in a JSON document, by JSON Pointer (RFC 6901).
 ///
-/// The docs page holds objects as dictionaries, which have no order, but it lists paths,
+/// The docs page keeps objects as dictionaries, which have no order, but it lists paths,
 /// fields and examples in the order the authors wrote them, so the order is kept here.
 struct JSONKeyOrder {
     private var keysByPointer: [String: [String]] = [:]

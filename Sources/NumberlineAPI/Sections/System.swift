@@ -30,7 +30,7 @@ extension Application {
 
 /// The docs page, rendered from the embedded document on the first request and kept.
 ///
-/// Rendering builds a large tree of temporary values, so it waits until someone asks for
+/// Rendering builds a large tree of temporary values, so it waits for the first request of
 /// the page instead of raising the server's memory and start-up time for every run.
 private enum DocsPageResponse {
     static let page = HTTPResponse(
