@@ -43,6 +43,8 @@ public struct AuditRecord: Sendable, Equatable {
     public var instanceID: Int64
     /// Unix milliseconds of the change.
     public var time: Int64
+    /// The acting login, its username and its account. A listing leaves the three nil when the
+    /// acting account is outside the caller's subtree or the actor is a platform admin.
     public var loginID: Int64?
     public var username: String?
     public var accountID: Int64?

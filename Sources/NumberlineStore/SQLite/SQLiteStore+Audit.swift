@@ -359,7 +359,8 @@ extension SQLiteStore {
         try read { db in
             let range = PathRange(prefix: query.scopePath)
             var sql = """
-                SELECT id, instance_id, created_at, login_id, username, account_id, request_id, method, route, path, changes, summary
+                SELECT id, instance_id, created_at, login_id, username, account_id, request_id, method, route, path, changes, summary,
+                    (SELECT a.path FROM accounts a WHERE a.id = audit_records.account_id)
                 FROM audit_records
                 WHERE instance_id = ? AND path >= ? AND path < ?
                 """
@@ -392,10 +393,20 @@ extension SQLiteStore {
             values.append(.integer(Int64(query.limit)))
 
             return try db.query(sql, values) { row in
-                AuditRecord(
+                var record = AuditRecord(
                     id: row.int64(0), instanceID: row.int64(1), time: row.int64(2), loginID: row.optionalInt64(3), username: row.text(4),
                     accountID: row.optionalInt64(5), requestID: row.text(6), method: row.text(7), route: row.text(8),
                     path: row.text(9) ?? "/", changes: row.text(10) ?? "[]", summary: row.text(11))
+                // A reseller's or platform admin's change to a customer's objects is filed under
+                // the customer, but who made it belongs to an account outside the customer's
+                // subtree, so the customer sees the change without its author.
+                let actorPath = row.text(12)
+                if query.scopePath != "/" && !(actorPath?.hasPrefix(query.scopePath) ?? false) {
+                    record.loginID = nil
+                    record.username = nil
+                    record.accountID = nil
+                }
+                return record
             }
         }
     }
