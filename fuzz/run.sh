@@ -16,8 +16,13 @@ trap 'rm -rf "$build"' EXIT
 flags=(-sanitize=fuzzer,address -parse-as-library -O -g)
 
 # The phone shim is C++: instrument it for coverage, and give swiftc a module map for its header.
-clang++ -std=c++17 -fsanitize=fuzzer-no-link,address -O1 -g -I Sources/CPhoneNumber/include \
-    -c Sources/CPhoneNumber/numberline_phone.cpp -o "$build/numberline_phone.o"
+# Every .cpp file of the shim is compiled, so a new one cannot be left out of the link.
+shim_objects=()
+for source in Sources/CPhoneNumber/*.cpp; do
+    object="$build/$(basename "$source" .cpp).o"
+    clang++ -std=c++17 -fsanitize=fuzzer-no-link,address -O1 -g -I Sources/CPhoneNumber/include -c "$source" -o "$object"
+    shim_objects+=("$object")
+done
 mkdir -p "$build/CPhoneNumber"
 cat > "$build/CPhoneNumber/module.modulemap" <<MAP
 module CPhoneNumber {
@@ -38,7 +43,7 @@ swiftc "${flags[@]}" -emit-module -emit-object -module-name NumberlineNumbers -w
 swiftc "${flags[@]}" -module-name FuzzRequestDecoding -I "$build" -I "$build/CPhoneNumber" \
     fuzz/FuzzRequestDecoding.swift Sources/NumberlineAPI/Wire/AccountWire.swift Sources/NumberlineAPI/Wire/WireReader.swift \
     Sources/NumberlineHTTP/URLEncoding.swift "$build/NumberlineJSON.o" "$build/NumberlineCore.o" "$build/NumberlineNumbers.o" \
-    "$build/numberline_phone.o" -lphonenumber -lprotobuf -lstdc++ \
+    "${shim_objects[@]}" -lphonenumber -lprotobuf -lstdc++ \
     -o "$build/fuzz-request-decoding" 2> "$build/link.log" || { cat "$build/link.log" >&2; exit 1; }
 
 # New inputs go to a scratch folder so the run leaves the repository unchanged.
