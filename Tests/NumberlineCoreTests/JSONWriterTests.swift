@@ -74,14 +74,34 @@ struct JSONWriterTests {
         #expect(text(writer) == #""q\"b\\s/n\nr\rt\tb\bf\fz\u0000e\u001bu\u001fd"# + "\u{7F}\"")
     }
 
-    @Test("keys are escaped")
+    @Test("keys from data are escaped")
     func keyEscaping() {
         var writer = JSONWriter()
         writer.beginObject()
-        writer.key("a\"b")
+        writer.dynamicKey("a\"b")
         writer.int(1)
         writer.endObject()
         #expect(text(writer) == #"{"a\"b":1}"#)
+    }
+
+    @Test("source keys and data keys agree")
+    func staticKeysMatchDynamicKeys() {
+        var fromSource = JSONWriter()
+        fromSource.beginObject()
+        fromSource.key("companyName")
+        fromSource.string("x")
+        fromSource.key("zipCode")
+        fromSource.int(1)
+        fromSource.endObject()
+        var fromData = JSONWriter()
+        fromData.beginObject()
+        fromData.dynamicKey("companyName")
+        fromData.string("x")
+        fromData.dynamicKey("zipCode")
+        fromData.int(1)
+        fromData.endObject()
+        #expect(text(fromSource) == #"{"companyName":"x","zipCode":1}"#)
+        #expect(fromSource.bytes == fromData.bytes)
     }
 
     @Test("Unicode kept as UTF-8")

@@ -29,6 +29,16 @@ import Testing
             try store.insertHeldNumber("19195550100", instanceID: instance.id, accountID: customer.id)
             try store.insertHeldNumber("19195550101", instanceID: instance.id, accountID: customer.id)
 
+            // The store provisions only for a customer linked to a Microsoft 365 tenant.
+            await #expect(throws: StoreError.self) {
+                _ = try await store.createTeamsUser(
+                    NewTeamsUser(
+                        upn: "x@example.com", firstName: nil, lastName: nil, note: nil, siteID: nil, telephoneNumber: "19195550100"),
+                    instanceID: instance.id, customerID: customer.id, time: 1)
+            }
+            try store.executeInTransaction(
+                "UPDATE accounts SET ms_teams_tenant_id = '0f8fad5b-d9cb-469f-a165-70867728950e' WHERE id = \(customer.id)")
+
             let user = try await store.createTeamsUser(
                 NewTeamsUser(upn: "a.b@example.com", firstName: "A", lastName: "B", note: nil, siteID: 7, telephoneNumber: "19195550100"),
                 instanceID: instance.id, customerID: customer.id, time: 1)
