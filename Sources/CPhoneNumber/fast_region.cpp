@@ -31,8 +31,8 @@ using i18n::phonenumbers::PhoneNumberUtil;
 namespace numberline {
 namespace {
 
-// The longest national significant number the matcher takes: one bit per position, plus
-// the end position, must fit in 64 bits.
+// The maximum length of a national significant number for the matcher, because one bit
+// per position and one for the end position must fit in 64 bits.
 const size_t kMaxSubjectLength = 62;
 
 // A string of ASCII digits as one bit mask of positions per digit.
@@ -595,8 +595,8 @@ extern "C" size_t nl_phone_self_check(size_t count, unsigned seed, size_t *compa
                          (fast_valid == FastAnswer::use_library || (fast_valid == FastAnswer::yes) == library_valid);
             if (!agree) {
                 if (disagreements == 0 && report != nullptr && capacity > 0) {
-                    std::string message = text + ": library says region " + library_region +
-                                          (library_valid ? ", valid" : ", not valid") + "; fast path says region " +
+                    std::string message = text + ": library returned region " + library_region +
+                                          (library_valid ? ", valid" : ", not valid") + "; fast path returned region " +
                                           (region_covered ? fast_region : std::string("(library)")) +
                                           (fast_valid == FastAnswer::yes ? ", valid" : ", not valid");
                     size_t length = std::min(message.size(), capacity - 1);

@@ -143,7 +143,7 @@ struct AuthorizationMatrixTests {
         )
         // The audit trail needs no module. A filter on an account outside the caller's subtree
         // lists nothing, as a filter on a missing account does, and the matrix checks that no
-        // record of another tenant shows up in the answer.
+        // record of another tenant shows up in the response.
         table["GET /v1/audit"] = (
             Rule(module: nil, access: .anyone, owners: .accounts, notVisible: 200),
             { f, owner, _ in ("/v1/audit?accountId=\(id(f, owner))", nil) }
@@ -388,7 +388,7 @@ struct AuthorizationMatrixTests {
                     }
 
                     // Only objects the caller cannot see are compared: a route whose not-visible
-                    // status is also its success status (the audit filter) answers both with 200.
+                    // status is also its success status (the audit filter) returns 200 for both.
                     guard let owner, expected == rule.notVisible, owner.isMissing || !caller.sees(owner), holds(caller, rule.module)
                     else { continue }
                     if owner.isMissing {

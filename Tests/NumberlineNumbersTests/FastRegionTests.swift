@@ -10,7 +10,7 @@ struct FastRegionTests {
     func agreesWithLibrary(seed: UInt32) {
         let check = TelephoneNumbers.selfCheck(count: 40_000, seed: seed)
         #expect(check.disagreements == 0, "\(check.firstDisagreement)")
-        // Most generated numbers parse and fall in calling codes the shim covers; a low
+        // Most generated numbers parse and fall in calling codes the shim covers. A low
         // count means the shim fell back to the library for most of them.
         #expect(check.compared > 36_000, "only \(check.compared) of 40,000 numbers were compared")
     }

@@ -23,7 +23,9 @@ extension Application {
             .get, "/docs",
             handler { request in
                 _ = try self.instanceName(request)
-                return DocsPageResponse.page
+                // The first request renders the page, which takes a noticeable time, so the
+                // read runs on the blocking pool instead of holding up an event loop.
+                return await withTaskExecutorPreference(self.pool) { DocsPageResponse.page }
             })
     }
 }

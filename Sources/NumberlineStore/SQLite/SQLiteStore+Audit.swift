@@ -399,7 +399,7 @@ extension SQLiteStore {
                     path: row.text(9) ?? "/", changes: row.text(10) ?? "[]", summary: row.text(11))
                 // A reseller's or platform admin's change to a customer's objects is filed under
                 // the customer, but who made it belongs to an account outside the customer's
-                // subtree, so the customer sees the change without its author.
+                // subtree, so the customer gets the change without its author.
                 let actorPath = row.text(12)
                 if query.scopePath != "/" && !(actorPath?.hasPrefix(query.scopePath) ?? false) {
                     record.loginID = nil

@@ -27,7 +27,7 @@ enum Owner: String, CaseIterable, Sendable {
 
 /// A login the matrix calls with. `scope` is the account whose subtree it acts in: its own
 /// account, or the parent for the User login; `nil` for the platform admin and for the
-/// module-less customer, whose subtree holds none of the owners.
+/// module-less customer, whose subtree contains none of the owners.
 enum MatrixCaller: String, CaseIterable, Sendable {
     case platformAdmin, resellerA, resellerB, customerA1, subCustomerA1x, customerA2, customerB1, userA1u, noModules
 
@@ -148,7 +148,7 @@ final class MatrixFixture {
         return "\(prefix)-\(serial)"
     }
 
-    /// Uploads a number no one holds straight to `owner` and returns it; for the missing
+    /// Uploads a number that no account holds straight to `owner` and returns it; for the missing
     /// owner it returns a number that stays unknown.
     func freshNumber(for owner: Owner) throws -> String {
         nextNumber += 1
