@@ -18,6 +18,9 @@ let package = Package(
         ),
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium"),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3"),
+        // libpq, the PostgreSQL client library; Debian's libpq-dev puts its headers in
+        // /usr/include/postgresql, which pkg-config reports.
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq"),
         // libphonenumber is a C++ library; the shim exposes a C API, so no Swift target
         // needs C++ interoperability. libphonenumber.so brings in protobuf, ICU and absl, and
         // the shim links protobuf itself because it parses the metadata collection.
@@ -28,7 +31,7 @@ let package = Package(
         .target(name: "NumberlineJSON"),
         .target(name: "NumberlineCore"),
         .target(name: "NumberlineHTTP", dependencies: ["CH2O"]),
-        .target(name: "NumberlineStore", dependencies: ["NumberlineCore", "NumberlineJSON", "CSQLite"]),
+        .target(name: "NumberlineStore", dependencies: ["NumberlineCore", "NumberlineJSON", "CSQLite", "CPostgres"]),
         .target(name: "NumberlineNumbers", dependencies: ["NumberlineCore", "CPhoneNumber"]),
         .target(
             name: "NumberlineAPI",

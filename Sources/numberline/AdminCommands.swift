@@ -14,14 +14,12 @@ struct CommandError: Error {
 }
 
 /// Opens the database named by `--database` (or the default) and applies migrations.
-func openStore(_ options: ParsedOptions) async throws -> SQLiteStore {
-    let path = options.string("database") ?? "./numberline.db"
+func openStore(_ options: ParsedOptions) async throws -> SQLStore {
+    let database = options.string("database") ?? "./numberline.db"
     do {
-        let store = try SQLiteStore(path: path)
-        try await store.migrate()
-        return store
+        return try await SQLStore.open(database: database, poolSize: 1)
     } catch {
-        throw CommandError(message: "numberline: cannot open database \(path): \(error)")
+        throw CommandError(message: "numberline: cannot open database \(SQLStore.redactedLocation(database)): \(error)")
     }
 }
 
@@ -39,14 +37,14 @@ enum AdminCommands {
             return
         }
         _ = try options.requirePositionals([], command: command)
-        let path = options.string("database") ?? "./numberline.db"
+        let database = options.string("database") ?? "./numberline.db"
+        let location = SQLStore.redactedLocation(database)
         do {
-            let store = try SQLiteStore(path: path)
-            let version = try await store.migrate()
+            let store = try await SQLStore.open(database: database, poolSize: 1)
             await store.close()
-            print("database \(path) is at schema version \(version)")
+            print("database \(location) is at schema version \(store.schemaVersion)")
         } catch {
-            throw CommandError(message: "numberline migrate: cannot migrate \(path): \(error)")
+            throw CommandError(message: "numberline migrate: cannot migrate \(location): \(error)")
         }
     }
 
@@ -110,7 +108,7 @@ enum AdminCommands {
         await store.close()
     }
 
-    private static func requireInstance(_ options: ParsedOptions, _ store: SQLiteStore, command: String) async throws -> Instance {
+    private static func requireInstance(_ options: ParsedOptions, _ store: SQLStore, command: String) async throws -> Instance {
         guard let name = options.string("instance") else {
             throw UsageError(message: "\(command): --instance NAME is required")
         }

@@ -107,7 +107,7 @@ enum InventoryCommands {
         print("instance \(instance.name) now checks uploaded numbers in \(mode.rawValue) mode")
     }
 
-    private static func requireInstance(_ options: ParsedOptions, _ store: SQLiteStore, command: String) async throws -> Instance {
+    private static func requireInstance(_ options: ParsedOptions, _ store: SQLStore, command: String) async throws -> Instance {
         guard let name = options.string("instance") else {
             throw UsageError(message: "\(command): --instance NAME is required")
         }

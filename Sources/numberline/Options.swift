@@ -121,4 +121,6 @@ func helpText(usage: String, summary: String, specs: [OptionSpec]) -> String {
 }
 
 let databaseOption = OptionSpec(
-    name: "database", valueName: "PATH", help: "SQLite database file (default ./numberline.db).", environment: "NUMBERLINE_DATABASE")
+    name: "database", valueName: "PATH|URL",
+    help: "SQLite database file (default ./numberline.db), or a postgres://user@host/db URL for PostgreSQL.",
+    environment: "NUMBERLINE_DATABASE")

@@ -18,6 +18,10 @@ enum ServeCommand {
         OptionSpec(name: "port", valueName: "PORT", help: "TCP port; 0 picks a free one (default 8080).", environment: "NUMBERLINE_PORT"),
         databaseOption,
         OptionSpec(
+            name: "database-pool", valueName: "N",
+            help: "PostgreSQL connections this node opens at most (default 8); SQLite ignores it.",
+            environment: "NUMBERLINE_DATABASE_POOL"),
+        OptionSpec(
             name: "threads", valueName: "N", help: "Event loops, one thread each (default: the number of CPU cores).",
             environment: "NUMBERLINE_THREADS"),
         OptionSpec(
@@ -120,14 +124,15 @@ enum ServeCommand {
         api.loginThrottle.slowAfter = min(api.loginThrottle.slowAfter, api.loginThrottle.lockUsernameAfter)
 
         // Storage.
-        let path = options.string("database") ?? "./numberline.db"
-        let store: SQLiteStore
+        let database = options.string("database") ?? "./numberline.db"
+        let location = SQLStore.redactedLocation(database)
+        let poolSize = try options.integer("database-pool", in: 1...1_000, command: command) ?? 8
+        let store: SQLStore
         do {
-            store = try SQLiteStore(path: path)
-            let version = try await store.migrate()
-            Log.info("database ready", ["path": path, "schema_version": String(version)])
+            store = try await SQLStore.open(database: database, poolSize: poolSize)
+            Log.info("database ready", ["database": location, "schema_version": String(store.schemaVersion)])
         } catch {
-            throw CommandError(message: "\(command): cannot open database \(path): \(error)")
+            throw CommandError(message: "\(command): cannot open database \(location): \(error)")
         }
         if options.flag("demo") {
             try await DemoData.seed(store)
@@ -147,7 +152,7 @@ enum ServeCommand {
         Log.info(
             "listening",
             [
-                "url": "\(scheme)://\(http.host):\(server.port)", "loops": String(http.loopCount), "database": path,
+                "url": "\(scheme)://\(http.host):\(server.port)", "loops": String(http.loopCount), "database": location,
                 "default_instance": api.defaultInstance,
             ])
         if options.flag("demo") {

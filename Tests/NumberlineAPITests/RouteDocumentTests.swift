@@ -17,7 +17,7 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        let store = try await SQLiteStore.open(path: directory.appendingPathComponent("routes.db").path)
+        let store = try await SQLStore.open(path: directory.appendingPathComponent("routes.db").path)
         let router = Application(store: store, configuration: APIConfiguration()).makeRouter()
         let operations = Set(router.routes.map { "\($0.method) \($0.pattern)" })
         await store.close()

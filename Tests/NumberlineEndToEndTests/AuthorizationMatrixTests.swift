@@ -340,7 +340,7 @@ struct AuthorizationMatrixTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("numberline-matrix-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try await SQLiteStore.open(path: directory.appendingPathComponent("routes.db").path)
+        let store = try await SQLStore.open(path: directory.appendingPathComponent("routes.db").path)
         let router = Application(store: store, configuration: APIConfiguration()).makeRouter()
         await store.close()
         return router.routes.map { "\($0.method) \($0.pattern)" }

@@ -51,7 +51,7 @@ struct CommandLineTests {
 
         let database = try server.cli(["instance", "list", "--database"], database: false)
         #expect(database.status == 2)
-        #expect(database.error == "numberline instance list: option --database needs a value (PATH)\n")
+        #expect(database.error == "numberline instance list: option --database needs a value (PATH|URL)\n")
 
         let port = try server.cli(["serve", "--port", "--threads", "1"], database: false)
         #expect(port.status == 2)

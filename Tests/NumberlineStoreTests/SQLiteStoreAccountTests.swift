@@ -56,7 +56,7 @@ import Testing
                 ] + (1...9).map { ("vendor_field_\($0)", "c-vendor-field-\($0)") }
 
             for (column, value) in expected {
-                let stored = try store.read { db in
+                let stored = try await store.read { db in
                     try db.queryFirst("SELECT \(column) FROM accounts WHERE id = ?", [.integer(created.id)]) { $0.text(0) }
                 }
                 #expect(stored == value, "column \(column)")
@@ -347,8 +347,8 @@ import Testing
             let reseller = try await store.makeReseller(instanceID: instance.id, username: "shop")
             let customer = try await store.makeChild(of: reseller, username: "acme")
             let nested = try await store.makeChild(of: customer, username: "acme-east")
-            try store.insertHeldNumber("15556667777", instanceID: instance.id, accountID: nested.id)
-            try store.insertHeldNumber("15556667778", instanceID: instance.id, accountID: nested.id)
+            try await store.insertHeldNumber("15556667777", instanceID: instance.id, accountID: nested.id)
+            try await store.insertHeldNumber("15556667778", instanceID: instance.id, accountID: nested.id)
 
             #expect(try await store.numbersHeld(instanceID: instance.id, pathPrefix: reseller.path) == 2)
             #expect(try await store.numbersHeld(instanceID: instance.id, pathPrefix: nested.path) == 2)
@@ -377,7 +377,7 @@ import Testing
             )
             let nested = try await store.makeChild(of: customer, username: "acme-east")
             let sibling = try await store.makeChild(of: reseller, username: "other")
-            try store.insertHeldNumber("15550000001", instanceID: instance.id, accountID: sibling.id)
+            try await store.insertHeldNumber("15550000001", instanceID: instance.id, accountID: sibling.id)
             let nestedLogin = try #require(try await store.login(instanceID: instance.id, username: "acme-east"))
             let siblingLogin = try #require(try await store.login(instanceID: instance.id, username: "other"))
             try await store.storeToken(

@@ -14,7 +14,7 @@ import Testing
         var otherReseller: Account
     }
 
-    private func makeFixture(_ store: SQLiteStore) async throws -> Fixture {
+    private func makeFixture(_ store: SQLStore) async throws -> Fixture {
         let instance = try await store.createInstance(name: "numbers")
         let carrier = try await store.createCarrier(instanceID: instance.id, name: "Carrier One")
         let reseller = try await store.makeReseller(instanceID: instance.id, username: "r")

@@ -10,13 +10,13 @@ import Testing
         defer { removeDatabase(at: path) }
 
         // A database migrated by a build that has version 3 but not yet version 4.
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         try await store.migrate()
-        try store.executeInTransaction("DROP TABLE teams_users; DROP TABLE zoom_peerings; DROP INDEX numbers_account_number")
-        try store.executeInTransaction("DELETE FROM schema_migrations WHERE version = 4")
+        try await store.executeInTransaction("DROP TABLE teams_users; DROP TABLE zoom_peerings; DROP INDEX numbers_account_number")
+        try await store.executeInTransaction("DELETE FROM schema_migrations WHERE version = 4")
 
         #expect(try await store.migrate() == 5)
-        #expect(try store.appliedMigrationVersions() == [1, 2, 3, 4, 5])
+        #expect(try await store.appliedMigrationVersions() == [1, 2, 3, 4, 5])
         #expect(try await store.teamsUsers(instanceID: 1, customerID: 1, afterID: nil, limit: 10) == [])
         await store.close()
     }
@@ -26,8 +26,8 @@ import Testing
             let instance = try await store.createInstance(name: "acme")
             let reseller = try await store.makeReseller(instanceID: instance.id, username: "reseller")
             let customer = try await store.makeChild(of: reseller, username: "customer")
-            try store.insertHeldNumber("19195550100", instanceID: instance.id, accountID: customer.id)
-            try store.insertHeldNumber("19195550101", instanceID: instance.id, accountID: customer.id)
+            try await store.insertHeldNumber("19195550100", instanceID: instance.id, accountID: customer.id)
+            try await store.insertHeldNumber("19195550101", instanceID: instance.id, accountID: customer.id)
 
             // The store provisions only for a customer linked to a Microsoft 365 tenant.
             await #expect(throws: StoreError.self) {
@@ -36,7 +36,7 @@ import Testing
                         upn: "x@example.com", firstName: nil, lastName: nil, note: nil, siteID: nil, telephoneNumber: "19195550100"),
                     instanceID: instance.id, customerID: customer.id, time: 1)
             }
-            try store.executeInTransaction(
+            try await store.executeInTransaction(
                 "UPDATE accounts SET ms_teams_tenant_id = '0f8fad5b-d9cb-469f-a165-70867728950e' WHERE id = \(customer.id)")
 
             let user = try await store.createTeamsUser(
@@ -73,7 +73,7 @@ import Testing
 
     @Test func teamsListingUsesIndexes() async throws {
         try await withTemporaryStore { store in
-            let plans = try store.read { db in
+            let plans = try await store.read { db in
                 try ["z.id IS NULL", "n.status = 'assigned'"].map { condition in
                     try db.query(
                         """

@@ -9,15 +9,15 @@ import Testing
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }
 
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         #expect(try await store.migrate() == 5)
         #expect(try await store.migrate() == 5)
-        #expect(try store.appliedMigrationVersions() == [1, 2, 3, 4, 5])
+        #expect(try await store.appliedMigrationVersions() == [1, 2, 3, 4, 5])
         await store.close()
 
-        let reopened = try SQLiteStore(path: path)
+        let reopened = try SQLStore(path: path)
         #expect(try await reopened.migrate() == 5)
-        #expect(try reopened.appliedMigrationVersions() == [1, 2, 3, 4, 5])
+        #expect(try await reopened.appliedMigrationVersions() == [1, 2, 3, 4, 5])
         #expect(try await reopened.instances() == [])
         await reopened.close()
     }
@@ -26,7 +26,7 @@ import Testing
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }
 
-        let store = try SQLiteStore(path: path)
+        let store = try SQLStore(path: path)
         await #expect(throws: StoreError.self) {
             try await store.instances()
         }
@@ -39,7 +39,7 @@ import Testing
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
 
         #expect {
-            _ = try SQLiteStore(path: path)
+            _ = try SQLStore(path: path)
         } throws: { error in
             guard case .unavailable(let reason) = error as? StoreError else {
                 return false
@@ -52,8 +52,8 @@ import Testing
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }
 
-        let store = try await SQLiteStore.open(path: path)
-        try store.executeInTransaction("INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)")
+        let store = try await SQLStore.open(path: path)
+        try await store.executeInTransaction("INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)")
         await #expect(throws: StoreError.self) {
             try await store.migrate()
         }
@@ -64,7 +64,7 @@ import Testing
         let path = temporaryDatabasePath()
         defer { removeDatabase(at: path) }
 
-        let store = try await SQLiteStore.open(path: path)
+        let store = try await SQLStore.open(path: path)
         await store.close()
         await #expect(throws: StoreError.unavailable(reason: "the store is closed")) {
             try await store.instances()

@@ -5,11 +5,11 @@ import NumberlineCore
 
 /// Runs `body` against a migrated store on a new temporary file, then closes the store
 /// and deletes the file with its WAL and shared-memory files.
-func withTemporaryStore<Result>(_ body: (SQLiteStore) async throws -> Result) async throws -> Result {
+func withTemporaryStore<Result>(_ body: (SQLStore) async throws -> Result) async throws -> Result {
     let path = temporaryDatabasePath()
     defer { removeDatabase(at: path) }
 
-    let store = try await SQLiteStore.open(path: path)
+    let store = try await SQLStore.open(path: path)
     do {
         let result = try await body(store)
         await store.close()
@@ -75,7 +75,7 @@ func fullProfile(tag: String = "p") -> AccountProfile {
     )
 }
 
-extension SQLiteStore {
+extension SQLStore {
     /// Creates a reseller with one login named `username`.
     func makeReseller(instanceID: Int64, username: String, modules: Modules = .all) async throws -> Account {
         try await createAccount(
@@ -96,9 +96,9 @@ extension SQLiteStore {
 
     /// Inserts a telephone number held by `accountID` with raw SQL, because the store has no
     /// number methods yet. `telephoneNumber` must be digits only.
-    func insertHeldNumber(_ telephoneNumber: String, instanceID: Int64, accountID: Int64) throws {
+    func insertHeldNumber(_ telephoneNumber: String, instanceID: Int64, accountID: Int64) async throws {
         precondition(telephoneNumber.allSatisfy(\.isNumber), "test numbers are digits only")
-        try executeInTransaction(
+        try await executeInTransaction(
             """
             INSERT INTO numbers (instance_id, telephone_number, country, account_id, status)
             VALUES (\(instanceID), '\(telephoneNumber)', 'US', \(accountID), 'assigned')

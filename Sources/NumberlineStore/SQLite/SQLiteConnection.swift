@@ -2,7 +2,7 @@ import CSQLite
 import NumberlineJSON
 
 /// A failure reported by SQLite: its extended result code and the connection's error message.
-struct SQLiteError: Error, CustomStringConvertible {
+struct SQLiteError: DatabaseFailure {
     /// Extended result code, e.g. `SQLITE_CONSTRAINT_UNIQUE`.
     var code: Int32
     var message: String
@@ -15,26 +15,17 @@ struct SQLiteError: Error, CustomStringConvertible {
         code == SQLITE_CONSTRAINT | (8 << 8) || code == SQLITE_CONSTRAINT | (6 << 8)
     }
 
+    var isConstraintViolation: Bool { primaryCode == SQLITE_CONSTRAINT }
+
+    /// SQLite reports the columns at the end of the message, e.g. "UNIQUE constraint failed: instances.name".
+    var uniqueColumn: String {
+        message.split(separator: ".").last.map(String.init) ?? "unknown"
+    }
+
+    /// SQLite waits for locks (the busy timeout) instead of failing a transaction for a retry.
+    var isRetryable: Bool { false }
+
     var description: String { "SQLite error \(code): \(message)" }
-}
-
-/// A value to bind to a statement parameter.
-enum SQLiteValue: Equatable {
-    case null
-    case integer(Int64)
-    case text(String)
-
-    init(_ value: String?) {
-        self = value.map { .text($0) } ?? .null
-    }
-
-    init(_ value: Int64?) {
-        self = value.map { .integer($0) } ?? .null
-    }
-
-    init(_ value: Bool) {
-        self = .integer(value ? 1 : 0)
-    }
 }
 
 /// The current row of a statement being stepped, valid only inside the row callback.
@@ -181,13 +172,13 @@ final class SQLiteConnection: @unchecked Sendable {
 
     /// Runs one statement to completion and returns the number of rows it changed.
     @discardableResult
-    func run(_ sql: String, _ values: [SQLiteValue] = []) throws -> Int {
+    func run(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
         try step(sql, values) { _ in }
         return Int(sqlite3_changes(try openHandle()))
     }
 
     /// Runs one statement and maps each result row.
-    func query<Row>(_ sql: String, _ values: [SQLiteValue] = [], row transform: (SQLiteRow) throws -> Row) throws -> [Row] {
+    func query<Row>(_ sql: String, _ values: [SQLValue] = [], row transform: (SQLiteRow) throws -> Row) throws -> [Row] {
         var rows: [Row] = []
         try step(sql, values) { row in
             rows.append(try transform(row))
@@ -196,7 +187,7 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     /// Runs one statement and maps its first row, if any.
-    func queryFirst<Row>(_ sql: String, _ values: [SQLiteValue] = [], row transform: (SQLiteRow) throws -> Row) throws -> Row? {
+    func queryFirst<Row>(_ sql: String, _ values: [SQLValue] = [], row transform: (SQLiteRow) throws -> Row) throws -> Row? {
         try query(sql, values, row: transform).first
     }
 
@@ -238,7 +229,7 @@ final class SQLiteConnection: @unchecked Sendable {
         return statement
     }
 
-    private func bind(_ values: [SQLiteValue], to statement: OpaquePointer) throws {
+    private func bind(_ values: [SQLValue], to statement: OpaquePointer) throws {
         let expected = Int(sqlite3_bind_parameter_count(statement))
         precondition(values.count == expected, "statement takes \(expected) parameters, got \(values.count)")
 
@@ -262,7 +253,7 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     /// Binds `values`, steps through every row and resets the statement for its next use.
-    private func step(_ sql: String, _ values: [SQLiteValue], onRow: (SQLiteRow) throws -> Void) throws {
+    private func step(_ sql: String, _ values: [SQLValue], onRow: (SQLiteRow) throws -> Void) throws {
         let db = try openHandle()
         let statement = try prepared(sql)
         defer {

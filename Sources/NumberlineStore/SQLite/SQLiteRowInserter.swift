@@ -25,7 +25,7 @@ struct SQLiteRowInserter {
     }
 
     /// Binds parameter `index` (1-based). SQLite copies the text before this returns.
-    func bind(_ index: Int32, _ value: SQLiteValue) {
+    func bind(_ index: Int32, _ value: SQLValue) {
         switch value {
         case .null:
             sqlite3_bind_null(statement, index)

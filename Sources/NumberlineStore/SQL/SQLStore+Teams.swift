@@ -2,12 +2,12 @@ import NumberlineCore
 
 // MARK: - Reading Teams users and numbers
 
-extension SQLiteStore {
+extension SQLStore {
     /// Columns read by `teamsUser(from:at:)`, on the aliases `u` (teams_users) and `n` (numbers).
     private static let userColumns = "u.id, u.customer_id, u.upn, u.first_name, u.last_name, u.note, u.site_id, n.telephone_number"
 
     public func teamsUsers(instanceID: Int64, customerID: Int64, afterID: Int64?, limit: Int) async throws -> [TeamsUser] {
-        try read { db in
+        try await read { db in
             try db.query(
                 """
                 SELECT \(Self.userColumns) FROM teams_users u JOIN numbers n ON n.id = u.number_id
@@ -19,12 +19,12 @@ extension SQLiteStore {
     }
 
     public func teamsUser(id: Int64, instanceID: Int64, customerID: Int64) async throws -> TeamsUser? {
-        try read { db in
+        try await read { db in
             try teamsUser(id: id, instanceID: instanceID, customerID: customerID, db)
         }
     }
 
-    private func teamsUser(id: Int64, instanceID: Int64, customerID: Int64, _ db: SQLiteConnection) throws -> TeamsUser? {
+    private func teamsUser(id: Int64, instanceID: Int64, customerID: Int64, _ db: SQLConnection) throws -> TeamsUser? {
         try db.queryFirst(
             """
             SELECT \(Self.userColumns) FROM teams_users u JOIN numbers n ON n.id = u.number_id
@@ -35,7 +35,7 @@ extension SQLiteStore {
     }
 
     /// Reads the eight `userColumns` starting at column `first`; `nil` when the user id is NULL.
-    private static func teamsUser(from row: SQLiteRow, at first: Int32) -> TeamsUser? {
+    private static func teamsUser(from row: SQLRow, at first: Int32) -> TeamsUser? {
         guard let id = row.optionalInt64(first) else {
             return nil
         }
@@ -71,7 +71,7 @@ extension SQLiteStore {
             WHERE n.account_id = ? AND n.instance_id = ? AND n.telephone_number > ? AND \(condition)
             ORDER BY n.telephone_number LIMIT ?
             """
-        return try read { db in
+        return try await read { db in
             try db.query(sql, [.integer(customerID), .integer(instanceID), .text(after ?? ""), .integer(Int64(limit))]) { row in
                 TeamsNumber(
                     telephoneNumber: row.text(0) ?? "",
@@ -85,9 +85,9 @@ extension SQLiteStore {
 
 // MARK: - Changing Teams users
 
-extension SQLiteStore {
+extension SQLStore {
     public func createTeamsUser(_ user: NewTeamsUser, instanceID: Int64, customerID: Int64, time: Int64) async throws -> TeamsUser {
-        try write { db in
+        try await write { db in
             try requireLinked(customerID: customerID, column: "ms_teams_tenant_id", field: "msTeamsTenantId", db)
             var trail = AuditTrail(instanceID: instanceID)
             try trail.capture(.number(user.telephoneNumber), db)
@@ -99,12 +99,12 @@ extension SQLiteStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     [
-                        .integer(instanceID), .integer(customerID), .text(user.upn), SQLiteValue(user.firstName),
-                        SQLiteValue(user.lastName),
-                        SQLiteValue(user.note), SQLiteValue(user.siteID), .integer(numberID), .integer(time), .integer(time),
+                        .integer(instanceID), .integer(customerID), .text(user.upn), SQLValue(user.firstName),
+                        SQLValue(user.lastName),
+                        SQLValue(user.note), SQLValue(user.siteID), .integer(numberID), .integer(time), .integer(time),
                     ])
             }
-            let id = db.lastInsertRowID
+            let id = try db.lastInsertRowID
             trail.created(.teamsUser(id))
             try trail.commit(db)
             return TeamsUser(
@@ -114,7 +114,7 @@ extension SQLiteStore {
     }
 
     public func updateTeamsUser(_ user: TeamsUser, instanceID: Int64, time: Int64) async throws {
-        try write { db in
+        try await write { db in
             guard let stored = try teamsUser(id: user.id, instanceID: instanceID, customerID: user.customerID, db) else {
                 throw StoreError.notFound
             }
@@ -134,8 +134,8 @@ extension SQLiteStore {
                 try db.run(
                     "UPDATE teams_users SET upn = ?, first_name = ?, last_name = ?, note = ?, site_id = ?, updated_at = ? WHERE id = ?",
                     [
-                        .text(user.upn), SQLiteValue(user.firstName), SQLiteValue(user.lastName), SQLiteValue(user.note),
-                        SQLiteValue(user.siteID), .integer(time), .integer(user.id),
+                        .text(user.upn), SQLValue(user.firstName), SQLValue(user.lastName), SQLValue(user.note),
+                        SQLValue(user.siteID), .integer(time), .integer(user.id),
                     ])
             }
             try trail.commit(db)
@@ -143,7 +143,7 @@ extension SQLiteStore {
     }
 
     public func deleteTeamsUser(id: Int64, instanceID: Int64, customerID: Int64, time: Int64) async throws {
-        try write { db in
+        try await write { db in
             guard let stored = try teamsUser(id: id, instanceID: instanceID, customerID: customerID, db) else {
                 throw StoreError.notFound
             }
@@ -158,7 +158,7 @@ extension SQLiteStore {
 
     /// Moves a number held by the customer itself from `assigned` to `provisioned` and returns
     /// its row id. The conditional update is what decides between concurrent provisioning calls.
-    func provisionNumber(_ telephoneNumber: String, instanceID: Int64, customerID: Int64, time: Int64, _ db: SQLiteConnection) throws
+    func provisionNumber(_ telephoneNumber: String, instanceID: Int64, customerID: Int64, time: Int64, _ db: SQLConnection) throws
         -> Int64
     {
         let changed = try db.run(
@@ -186,7 +186,7 @@ extension SQLiteStore {
     }
 
     /// Returns a provisioned number to its holder's pool with status `assigned`.
-    func releaseNumber(_ telephoneNumber: String, instanceID: Int64, time: Int64, _ db: SQLiteConnection) throws {
+    func releaseNumber(_ telephoneNumber: String, instanceID: Int64, time: Int64, _ db: SQLConnection) throws {
         try db.run(
             """
             UPDATE numbers SET status = 'assigned', updated_at = ?
@@ -198,7 +198,7 @@ extension SQLiteStore {
     private func reportingDuplicateUPN(_ upn: String, _ body: () throws -> Void) throws {
         do {
             try body()
-        } catch let error as SQLiteError where error.isUniqueViolation {
+        } catch let error as any DatabaseFailure where error.isUniqueViolation {
             throw ProvisioningConflict.duplicateUPN(upn)
         }
     }
@@ -206,11 +206,11 @@ extension SQLiteStore {
 
 // MARK: - Linked accounts
 
-extension SQLiteStore {
+extension SQLStore {
     /// Throws `.conflict` unless the customer's Teams tenant id or Zoom account id, named by
     /// `column`, is set. Callers check the id before the write as well. This check runs inside
     /// the write transaction, so an update that clears the id cannot race with provisioning.
-    func requireLinked(customerID: Int64, column: String, field: String, _ db: SQLiteConnection) throws {
+    func requireLinked(customerID: Int64, column: String, field: String, _ db: SQLConnection) throws {
         let value = try db.queryFirst("SELECT \(column) FROM accounts WHERE id = ?", [.integer(customerID)]) { $0.text(0) } ?? nil
         guard value != nil else {
             throw StoreError.conflict(

@@ -56,7 +56,7 @@ struct AuditTrail {
         self.instanceID = instanceID
     }
 
-    mutating func capture(_ subject: AuditSubject, _ db: SQLiteConnection) throws {
+    mutating func capture(_ subject: AuditSubject, _ db: SQLConnection) throws {
         entries.append((subject, try AuditTrail.snapshot(subject, instanceID: instanceID, db)))
     }
 
@@ -90,7 +90,7 @@ struct AuditTrail {
 
     /// Captures numbers one by one up to `maxListedNumbers`; a longer list becomes a summary
     /// plus a mention of `holderID`, the account the numbers move to.
-    mutating func captureNumbers(_ telephoneNumbers: [String], holderID: Int64?, carrierID: Int64?, _ db: SQLiteConnection) throws {
+    mutating func captureNumbers(_ telephoneNumbers: [String], holderID: Int64?, carrierID: Int64?, _ db: SQLConnection) throws {
         if telephoneNumbers.count <= AuditTrail.maxListedNumbers {
             for telephoneNumber in telephoneNumbers {
                 try capture(.number(telephoneNumber), db)
@@ -113,7 +113,7 @@ struct AuditTrail {
     }
 
     /// Reads every captured subject again and inserts the audit record with its subject rows.
-    func commit(_ db: SQLiteConnection) throws {
+    func commit(_ db: SQLConnection) throws {
         let context = AuditContext.current
         var changes = JSONWriter(capacity: 512 * entries.count + 2)
         var paths: [String] = []
@@ -170,16 +170,16 @@ struct AuditTrail {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
-                .integer(instanceID), .integer(AuditTrail.nowMilliseconds()), .text(path), SQLiteValue(context?.loginID),
-                SQLiteValue(context?.username), SQLiteValue(context?.accountID), SQLiteValue(context?.requestID),
-                SQLiteValue(context?.method), SQLiteValue(context?.route), .text(String(decoding: changes.bytes, as: UTF8.self)),
-                SQLiteValue(summary.map { String(decoding: $0, as: UTF8.self) }),
+                .integer(instanceID), .integer(AuditTrail.nowMilliseconds()), .text(path), SQLValue(context?.loginID),
+                SQLValue(context?.username), SQLValue(context?.accountID), SQLValue(context?.requestID),
+                SQLValue(context?.method), SQLValue(context?.route), .text(String(decoding: changes.bytes, as: UTF8.self)),
+                SQLValue(summary.map { String(decoding: $0, as: UTF8.self) }),
             ])
-        let auditID = db.lastInsertRowID
+        let auditID = try db.lastInsertRowID
         for row in Set(subjectRows.map { AuditSubjectRow(accountID: $0.accountID, telephoneNumber: $0.telephoneNumber) }) {
             try db.run(
                 "INSERT INTO audit_subjects (audit_id, account_id, telephone_number) VALUES (?, ?, ?)",
-                [.integer(auditID), SQLiteValue(row.accountID), SQLiteValue(row.telephoneNumber)])
+                [.integer(auditID), SQLValue(row.accountID), SQLValue(row.telephoneNumber)])
         }
     }
 
@@ -213,7 +213,7 @@ struct AuditTrail {
     }
 
     /// Reads a subject's current values; nil when it does not exist.
-    static func snapshot(_ subject: AuditSubject, instanceID: Int64, _ db: SQLiteConnection) throws -> AuditSnapshot? {
+    static func snapshot(_ subject: AuditSubject, instanceID: Int64, _ db: SQLConnection) throws -> AuditSnapshot? {
         switch subject {
         case .account(let id):
             return try accountSnapshot(id, instanceID: instanceID, db)
@@ -230,7 +230,7 @@ struct AuditTrail {
         }
     }
 
-    private static func rowSnapshot(_ sql: String, _ values: [SQLiteValue], _ db: SQLiteConnection) throws -> AuditSnapshot? {
+    private static func rowSnapshot(_ sql: String, _ values: [SQLValue], _ db: SQLConnection) throws -> AuditSnapshot? {
         try db.queryFirst(sql, values) { row in
             var writer = JSONWriter()
             row.writeObject(into: &writer, include: isRecordable)
@@ -239,7 +239,7 @@ struct AuditTrail {
     }
 
     /// Reads a row of a table with a `customer_id` column, whose customer owns it.
-    private static func ownedRowSnapshot(_ table: String, id: Int64, instanceID: Int64, _ db: SQLiteConnection) throws
+    private static func ownedRowSnapshot(_ table: String, id: Int64, instanceID: Int64, _ db: SQLConnection) throws
         -> AuditSnapshot?
     {
         guard
@@ -256,7 +256,7 @@ struct AuditTrail {
         return snapshot
     }
 
-    private static func accountSnapshot(_ id: Int64, instanceID: Int64, _ db: SQLiteConnection) throws -> AuditSnapshot? {
+    private static func accountSnapshot(_ id: Int64, instanceID: Int64, _ db: SQLConnection) throws -> AuditSnapshot? {
         guard
             var snapshot = try rowSnapshot(
                 "SELECT * FROM accounts WHERE id = ? AND instance_id = ?", [.integer(id), .integer(instanceID)], db)
@@ -299,7 +299,7 @@ struct AuditTrail {
         ("zoom_peering", "SELECT id, customer_id FROM zoom_peerings WHERE number_id = ?"),
     ]
 
-    private static func numberSnapshot(_ digits: String, instanceID: Int64, _ db: SQLiteConnection) throws -> AuditSnapshot? {
+    private static func numberSnapshot(_ digits: String, instanceID: Int64, _ db: SQLConnection) throws -> AuditSnapshot? {
         let found = try db.queryFirst(
             """
             SELECT n.id, n.telephone_number, n.country, n.carrier_id, n.account_id, n.status, n.type, n.sub_type, n.order_type,
@@ -354,9 +354,9 @@ private struct AuditSubjectRow: Hashable {
 
 // MARK: - Reading the trail
 
-extension SQLiteStore {
+extension SQLStore {
     public func auditRecords(_ query: AuditQuery) async throws -> [AuditRecord] {
-        try read { db in
+        try await read { db in
             let range = PathRange(prefix: query.scopePath)
             var sql = """
                 SELECT id, instance_id, created_at, login_id, username, account_id, request_id, method, route, path, changes, summary,
@@ -364,7 +364,7 @@ extension SQLiteStore {
                 FROM audit_records
                 WHERE instance_id = ? AND path >= ? AND path < ?
                 """
-            var values: [SQLiteValue] = [.integer(query.instanceID)] + range.values
+            var values: [SQLValue] = [.integer(query.instanceID)] + range.values
             if let from = query.from {
                 sql += " AND created_at >= ?"
                 values.append(.integer(from))

@@ -1,10 +1,10 @@
 import NumberlineCore
 
-extension SQLiteStore {
+extension SQLStore {
     public func createDisasterPlan(
         telephoneNumbers: [String], forwardTo: String, countryCode: String?, scope: FeatureScope
     ) async throws -> Result<DisasterPlan, FeatureRejections> {
-        try write { db in
+        try await write { db in
             let resolved = try scopedNumberIDs(telephoneNumbers, scope: scope, db)
             guard resolved.rejections.isEmpty else {
                 return .failure(FeatureRejections(resolved.rejections))
@@ -26,8 +26,8 @@ extension SQLiteStore {
             let planNumber = try unusedPlanNumber(instanceID: scope.instanceID, db)
             try db.run(
                 "INSERT INTO disaster_plans (instance_id, plan_number, forward_to, country_code, active, updated_at) VALUES (?, ?, ?, ?, 0, ?)",
-                [.integer(scope.instanceID), .integer(Int64(planNumber)), .text(forwardTo), SQLiteValue(countryCode), .integer(scope.time)])
-            let rowID = db.lastInsertRowID
+                [.integer(scope.instanceID), .integer(Int64(planNumber)), .text(forwardTo), SQLValue(countryCode), .integer(scope.time)])
+            let rowID = try db.lastInsertRowID
             for numberID in resolved.ids {
                 try db.run("INSERT INTO disaster_plan_numbers (number_id, plan_id) VALUES (?, ?)", [.integer(numberID), .integer(rowID)])
             }
@@ -43,7 +43,7 @@ extension SQLiteStore {
     ///
     /// Random rather than sequential, so that an id does not reveal how many plans other
     /// tenants of the instance have made.
-    private func unusedPlanNumber(instanceID: Int64, _ db: SQLiteConnection) throws -> Int {
+    private func unusedPlanNumber(instanceID: Int64, _ db: SQLConnection) throws -> Int {
         for _ in 0..<64 {
             let candidate = Int.random(in: 1...DisasterPlanID.maxNumber)
             let taken =
@@ -74,7 +74,7 @@ extension SQLiteStore {
     public func updateDisasterPlans(
         telephoneNumbers: [String], planID: DisasterPlanID?, forwardTo: String, countryCode: String?, scope: FeatureScope
     ) async throws -> FeatureOutcome {
-        try write { db in
+        try await write { db in
             let resolved = try scopedNumberIDs(telephoneNumbers, scope: scope, db)
             guard resolved.rejections.isEmpty else {
                 return .rejected(resolved.rejections)
@@ -130,7 +130,7 @@ extension SQLiteStore {
             for rowID in planRowIDs {
                 try db.run(
                     "UPDATE disaster_plans SET forward_to = ?, country_code = ?, updated_at = ? WHERE id = ?",
-                    [.text(forwardTo), SQLiteValue(countryCode), .integer(scope.time), .integer(rowID)])
+                    [.text(forwardTo), SQLValue(countryCode), .integer(scope.time), .integer(rowID)])
             }
             try trail.commit(db)
             return .changed(telephoneNumbers.count)
@@ -138,13 +138,13 @@ extension SQLiteStore {
     }
 
     public func disasterPlan(of telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<DisasterPlan> {
-        try read { db in
+        try await read { db in
             try lookUpPlan(of: telephoneNumber, scope: scope, db).lookup
         }
     }
 
     public func removeDisasterPlan(from telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<DisasterPlan> {
-        try write { db in
+        try await write { db in
             let (lookup, numberID, rowID) = try lookUpPlan(of: telephoneNumber, scope: scope, db)
             guard case .found = lookup, let numberID, let rowID else {
                 return lookup
@@ -161,7 +161,7 @@ extension SQLiteStore {
     }
 
     public func setDisasterPlanActive(_ planID: DisasterPlanID, isActive: Bool, scope: FeatureScope) async throws -> DisasterPlan? {
-        try write { db in
+        try await write { db in
             guard
                 let rowID = try db.queryFirst(
                     "SELECT id FROM disaster_plans WHERE instance_id = ? AND plan_number = ?",
@@ -178,7 +178,7 @@ extension SQLiteStore {
             try trail.captureNumbers(members.map(\.telephoneNumber), holderID: nil, carrierID: nil, db)
             try db.run(
                 "UPDATE disaster_plans SET active = ?, updated_at = ? WHERE id = ?",
-                [SQLiteValue(isActive), .integer(scope.time), .integer(rowID)])
+                [SQLValue(isActive), .integer(scope.time), .integer(rowID)])
             try trail.commit(db)
             return try disasterPlan(rowID: rowID, scopePath: scope.scopePath, db)
         }
@@ -186,7 +186,7 @@ extension SQLiteStore {
 
     // MARK: - Reading plans
 
-    private func planNumber(ofNumberID numberID: Int64, _ db: SQLiteConnection) throws -> Int64? {
+    private func planNumber(ofNumberID numberID: Int64, _ db: SQLConnection) throws -> Int64? {
         try db.queryFirst(
             "SELECT p.plan_number FROM disaster_plan_numbers m JOIN disaster_plans p ON p.id = m.plan_id WHERE m.number_id = ?",
             [.integer(numberID)]
@@ -194,7 +194,7 @@ extension SQLiteStore {
     }
 
     private func lookUpPlan(
-        of telephoneNumber: String, scope: FeatureScope, _ db: SQLiteConnection
+        of telephoneNumber: String, scope: FeatureScope, _ db: SQLConnection
     ) throws -> (lookup: FeatureLookup<DisasterPlan>, numberID: Int64?, rowID: Int64?) {
         guard let numberID = try scopedNumberID(telephoneNumber, scope: scope, db) else {
             return (.numberNotFound, nil, nil)
@@ -210,7 +210,7 @@ extension SQLiteStore {
     }
 
     /// Returns the numbers of a plan with their holders' paths, ordered by number.
-    private func planMembers(rowID: Int64, _ db: SQLiteConnection) throws -> [(telephoneNumber: String, path: String)] {
+    private func planMembers(rowID: Int64, _ db: SQLConnection) throws -> [(telephoneNumber: String, path: String)] {
         try db.query(
             """
             SELECT n.telephone_number, a.path FROM disaster_plan_numbers m
@@ -223,7 +223,7 @@ extension SQLiteStore {
 
     /// Reads a plan; its number list shows only numbers held inside `scopePath`, so a plan
     /// that spans several customers does not reveal the others' numbers.
-    func disasterPlan(rowID: Int64, scopePath: String, _ db: SQLiteConnection) throws -> DisasterPlan? {
+    func disasterPlan(rowID: Int64, scopePath: String, _ db: SQLConnection) throws -> DisasterPlan? {
         let row = try db.queryFirst(
             "SELECT plan_number, forward_to, country_code, active FROM disaster_plans WHERE id = ?", [.integer(rowID)]
         ) { row in

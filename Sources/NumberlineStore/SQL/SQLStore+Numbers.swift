@@ -2,14 +2,14 @@ import NumberlineCore
 
 // MARK: - Carriers and validation mode
 
-extension SQLiteStore {
+extension SQLStore {
     public func createCarrier(instanceID: Int64, name: String) async throws -> Carrier {
-        try write { db in
+        try await write { db in
             try requireInstance(instanceID, db)
             try reportingDuplicate(field: "name", value: name) {
                 try db.run("INSERT INTO carriers (instance_id, name) VALUES (?, ?)", [.integer(instanceID), .text(name)])
             }
-            let carrier = Carrier(id: db.lastInsertRowID, instanceID: instanceID, name: name)
+            let carrier = Carrier(id: try db.lastInsertRowID, instanceID: instanceID, name: name)
             var trail = AuditTrail(instanceID: instanceID)
             trail.created(.carrier(carrier.id))
             try trail.commit(db)
@@ -18,7 +18,7 @@ extension SQLiteStore {
     }
 
     public func carriers(instanceID: Int64) async throws -> [Carrier] {
-        try read { db in
+        try await read { db in
             try db.query("SELECT id, instance_id, name FROM carriers WHERE instance_id = ? ORDER BY id", [.integer(instanceID)]) { row in
                 Carrier(id: row.int64(0), instanceID: row.int64(1), name: row.text(2) ?? "")
             }
@@ -26,7 +26,7 @@ extension SQLiteStore {
     }
 
     public func carrier(id: Int64, instanceID: Int64) async throws -> Carrier? {
-        try read { db in
+        try await read { db in
             try db.queryFirst(
                 "SELECT id, instance_id, name FROM carriers WHERE id = ? AND instance_id = ?", [.integer(id), .integer(instanceID)]
             ) { row in
@@ -36,14 +36,14 @@ extension SQLiteStore {
     }
 
     public func numberValidation(instanceID: Int64) async throws -> NumberValidation {
-        let text = try read { db in
+        let text = try await read { db in
             try db.queryFirst("SELECT number_validation FROM instances WHERE id = ?", [.integer(instanceID)]) { $0.text(0) } ?? nil
         }
         return text.flatMap(NumberValidation.init(rawValue:)) ?? .possible
     }
 
     public func setNumberValidation(_ mode: NumberValidation, instanceID: Int64) async throws {
-        try write { db in
+        try await write { db in
             let changed = try db.run(
                 "UPDATE instances SET number_validation = ? WHERE id = ?", [.text(mode.rawValue), .integer(instanceID)])
             guard changed == 1 else {
@@ -55,7 +55,7 @@ extension SQLiteStore {
 
 // MARK: - Reading numbers
 
-extension SQLiteStore {
+extension SQLStore {
     /// Columns read by `numberRecord(from:)`, on the aliases `n` (numbers), `a` (holder) and `c` (carrier).
     private static let numberColumns = """
         n.telephone_number, n.country, n.carrier_id, c.name, n.account_id, a.kind, a.path, a.reseller_id,
@@ -66,7 +66,7 @@ extension SQLiteStore {
 
     public func numbers(_ query: NumberQuery) async throws -> [NumberRecord] {
         var filters = ["n.instance_id = ?"]
-        var values: [SQLiteValue] = [.integer(query.instanceID)]
+        var values: [SQLValue] = [.integer(query.instanceID)]
 
         // Each filter on an indexed column (account, reseller, carrier) lets the planner pick that index.
         if let accountID = query.accountID {
@@ -106,18 +106,18 @@ extension SQLiteStore {
             WHERE \(filters.joined(separator: " AND "))
             ORDER BY n.telephone_number LIMIT ?
             """
-        return try read { db in
+        return try await read { db in
             try db.query(sql, values, row: Self.numberRecord(from:))
         }
     }
 
     public func number(_ telephoneNumber: String, instanceID: Int64) async throws -> NumberRecord? {
-        try read { db in
+        try await read { db in
             try number(telephoneNumber, instanceID: instanceID, db)
         }
     }
 
-    private func number(_ telephoneNumber: String, instanceID: Int64, _ db: SQLiteConnection) throws -> NumberRecord? {
+    private func number(_ telephoneNumber: String, instanceID: Int64, _ db: SQLConnection) throws -> NumberRecord? {
         try db.queryFirst(
             "SELECT \(Self.numberColumns) FROM numbers n \(Self.numberJoins) WHERE n.instance_id = ? AND n.telephone_number = ?",
             [.integer(instanceID), .text(telephoneNumber)],
@@ -125,7 +125,7 @@ extension SQLiteStore {
         )
     }
 
-    private static func numberRecord(from row: SQLiteRow) -> NumberRecord {
+    private static func numberRecord(from row: SQLRow) -> NumberRecord {
         var carrier: Carrier?
         if let carrierID = row.optionalInt64(2) {
             carrier = Carrier(id: carrierID, instanceID: row.int64(14), name: row.text(3) ?? "")
@@ -147,17 +147,17 @@ extension SQLiteStore {
 
 // MARK: - Changing numbers
 
-extension SQLiteStore {
+extension SQLStore {
     public func insertNumbers(_ numbers: [NewNumber], placement: NumberPlacement) async throws -> BulkOutcome {
         do {
-            return try insertNumbersOrRollBack(numbers, placement: placement)
+            return try await insertNumbersOrRollBack(numbers, placement: placement)
         } catch let rollback as RollbackWith {
             return rollback.outcome
         }
     }
 
-    private func insertNumbersOrRollBack(_ numbers: [NewNumber], placement: NumberPlacement) throws -> BulkOutcome {
-        try write { db in
+    private func insertNumbersOrRollBack(_ numbers: [NewNumber], placement: NumberPlacement) async throws -> BulkOutcome {
+        try await write { db in
             try requireInstance(placement.instanceID, db)
             let carrierExists =
                 try db.queryFirst(
@@ -172,43 +172,20 @@ extension SQLiteStore {
                 throw StoreError.notFound
             }
 
-            // Conflicting rows are skipped rather than failing the statement, so one pass finds
-            // every number already present. Any conflict rolls the whole transaction back.
-            let insert = """
-                INSERT INTO numbers (instance_id, telephone_number, country, carrier_id, account_id, reseller_id, status,
-                    type, sub_type, order_type, route_label, activated_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (instance_id, telephone_number) DO NOTHING
-                """
-            let inserter = try SQLiteRowInserter(db, sql: insert)
-            defer { inserter.finalize() }
-            // Parameters 1, 4, 5, 6, 7, 12 and 13 are the same for every row.
-            inserter.bind(1, .integer(placement.instanceID))
-            inserter.bind(4, .integer(placement.carrierID))
-            inserter.bind(5, .integer(placement.accountID))
-            inserter.bind(6, .integer(resellerID))
-            inserter.bind(7, .text(placement.status.rawValue))
-            inserter.bind(12, SQLiteValue(placement.activatedAt))
-            inserter.bind(13, .integer(placement.time))
-
             // Every index on numbers ends with telephone_number after columns that are the same
             // for the whole upload, so rows in telephone_number order append to each index
             // instead of touching a random page per row.
             let order = numbers.indices.sorted {
                 numbers[$0].telephoneNumber.utf8.lexicographicallyPrecedes(numbers[$1].telephoneNumber.utf8)
             }
-            var rejectedIndices: [Int] = []
-            for index in order {
-                let number = numbers[index]
-                inserter.bind(2, number.telephoneNumber)
-                inserter.bind(3, number.country)
-                inserter.bind(8, number.attributes.type)
-                inserter.bind(9, number.attributes.subType)
-                inserter.bind(10, number.attributes.orderType)
-                inserter.bind(11, number.attributes.routeLabel)
-                if try inserter.step() == 0 {
-                    rejectedIndices.append(index)
-                }
+            // Conflicting rows are skipped rather than failing the statement, so one pass finds
+            // every number already present. Any conflict rolls the whole transaction back.
+            let rejectedIndices: [Int]
+            switch db.dialect {
+            case .sqlite:
+                rejectedIndices = try insertNumberRows(numbers, order: order, placement: placement, resellerID: resellerID, db)
+            case .postgres:
+                rejectedIndices = try insertNumberArrays(numbers, order: order, placement: placement, resellerID: resellerID, db)
             }
             guard rejectedIndices.isEmpty else {
                 // The rejections are listed in input order, as the caller sent them.
@@ -222,10 +199,92 @@ extension SQLiteStore {
         }
     }
 
+    /// Inserts the numbers one row at a time through one statement with values bound in place,
+    /// which costs SQLite no more than a batch would. Returns the indices of numbers already present.
+    private func insertNumberRows(
+        _ numbers: [NewNumber], order: [Int], placement: NumberPlacement, resellerID: Int64, _ db: SQLConnection
+    ) throws -> [Int] {
+        let insert = """
+            INSERT INTO numbers (instance_id, telephone_number, country, carrier_id, account_id, reseller_id, status,
+                type, sub_type, order_type, route_label, activated_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (instance_id, telephone_number) DO NOTHING
+            """
+        let inserter = try RowInserter(db, sql: insert)
+        defer { inserter.finalize() }
+        // Parameters 1, 4, 5, 6, 7, 12 and 13 are the same for every row.
+        inserter.bind(1, .integer(placement.instanceID))
+        inserter.bind(4, .integer(placement.carrierID))
+        inserter.bind(5, .integer(placement.accountID))
+        inserter.bind(6, .integer(resellerID))
+        inserter.bind(7, .text(placement.status.rawValue))
+        inserter.bind(12, SQLValue(placement.activatedAt))
+        inserter.bind(13, .integer(placement.time))
+
+        var rejectedIndices: [Int] = []
+        for index in order {
+            let number = numbers[index]
+            inserter.bind(2, number.telephoneNumber)
+            inserter.bind(3, number.country)
+            inserter.bind(8, number.attributes.type)
+            inserter.bind(9, number.attributes.subType)
+            inserter.bind(10, number.attributes.orderType)
+            inserter.bind(11, number.attributes.routeLabel)
+            if try inserter.step() == 0 {
+                rejectedIndices.append(index)
+            }
+        }
+        return rejectedIndices
+    }
+
+    /// Inserts the numbers in batches, each one statement over arrays of the per-number values,
+    /// because a round trip per row would dominate on PostgreSQL. Returns the indices of numbers
+    /// already present.
+    private func insertNumberArrays(
+        _ numbers: [NewNumber], order: [Int], placement: NumberPlacement, resellerID: Int64, _ db: SQLConnection
+    ) throws -> [Int] {
+        let insert = """
+            INSERT INTO numbers (instance_id, telephone_number, country, carrier_id, account_id, reseller_id, status,
+                type, sub_type, order_type, route_label, activated_at, updated_at)
+            SELECT ?::bigint, v.telephone_number, v.country, ?::bigint, ?::bigint, ?::bigint, ?::text,
+                v.type, v.sub_type, v.order_type, v.route_label, ?::bigint, ?::bigint
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                AS v (telephone_number, country, type, sub_type, order_type, route_label)
+            ON CONFLICT (instance_id, telephone_number) DO NOTHING
+            RETURNING telephone_number
+            """
+        var rejectedIndices: [Int] = []
+        var start = 0
+        while start < order.count {
+            let batch = order[start..<min(order.count, start + 20_000)]
+            start = batch.endIndex
+            var columns = Array(repeating: PostgresArrayLiteral(), count: 6)
+            for index in batch {
+                let number = numbers[index]
+                columns[0].append(number.telephoneNumber)
+                columns[1].append(number.country)
+                columns[2].append(number.attributes.type)
+                columns[3].append(number.attributes.subType)
+                columns[4].append(number.attributes.orderType)
+                columns[5].append(number.attributes.routeLabel)
+            }
+            let values: [SQLValue] =
+                [
+                    .integer(placement.instanceID), .integer(placement.carrierID), .integer(placement.accountID), .integer(resellerID),
+                    .text(placement.status.rawValue), SQLValue(placement.activatedAt), .integer(placement.time),
+                ] + columns.map { .text($0.finished()) }
+            let inserted = Set(try db.query(insert, values) { $0.text(0) ?? "" })
+            if inserted.count < batch.count {
+                rejectedIndices += batch.filter { !inserted.contains(numbers[$0].telephoneNumber) }
+            }
+        }
+        return rejectedIndices
+    }
+
     public func assignNumbers(
         _ telephoneNumbers: [String], instanceID: Int64, scopePath: String, customerID: Int64, time: Int64
     ) async throws -> BulkOutcome {
-        try write { db in
+        try await write { db in
             guard let customer = try account(id: customerID, instanceID: instanceID, db), customer.kind == .customer,
                 customer.path.hasPrefix(scopePath)
             else {
@@ -251,7 +310,7 @@ extension SQLiteStore {
 
     public func releaseNumbers(_ telephoneNumbers: [String], instanceID: Int64, scopePath: String, time: Int64) async throws -> BulkOutcome
     {
-        try write { db in
+        try await write { db in
             try changeNumbers(telephoneNumbers, instanceID: instanceID, scopePath: scopePath, carrierID: nil, targetID: nil, db) { number in
                 NumberRules.releaseBlocker(number)
             } apply: { telephoneNumber in
@@ -269,7 +328,7 @@ extension SQLiteStore {
     public func deleteNumbers(_ telephoneNumbers: [String], instanceID: Int64, carrierID: Int64, scopePath: String) async throws
         -> BulkOutcome
     {
-        try write { db in
+        try await write { db in
             try changeNumbers(
                 telephoneNumbers, instanceID: instanceID, scopePath: scopePath, carrierID: carrierID, targetID: nil, db
             ) { number in
@@ -288,7 +347,7 @@ extension SQLiteStore {
     /// the numbers move to, when the list is too long to record number by number.
     private func changeNumbers(
         _ telephoneNumbers: [String], instanceID: Int64, scopePath: String, carrierID: Int64?, targetID: Int64?,
-        _ db: SQLiteConnection,
+        _ db: SQLConnection,
         blocker: (NumberRecord) -> NumberRejectionReason?, apply: (String) throws -> Void
     ) throws -> BulkOutcome {
         var rejections: [NumberRejection] = []
@@ -322,10 +381,10 @@ extension SQLiteStore {
     }
 }
 
-extension SQLiteStore {
+extension SQLStore {
     /// Writes the audit record of an upload: a summary with the count, carrier, holder and
     /// first and last numbers, plus each number's new values when the upload is short enough.
-    private func auditUpload(_ numbers: [NewNumber], order: [Int], placement: NumberPlacement, _ db: SQLiteConnection) throws {
+    private func auditUpload(_ numbers: [NewNumber], order: [Int], placement: NumberPlacement, _ db: SQLConnection) throws {
         var trail = AuditTrail(instanceID: placement.instanceID)
         trail.summarize([
             ("count", .integer(Int64(numbers.count))), ("carrierId", .integer(placement.carrierID)),

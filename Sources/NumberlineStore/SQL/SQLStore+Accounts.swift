@@ -2,9 +2,9 @@ import NumberlineCore
 
 // MARK: - Reading accounts
 
-extension SQLiteStore {
+extension SQLStore {
     public func account(id: Int64, instanceID: Int64) async throws -> Account? {
-        try read { db in
+        try await read { db in
             try account(id: id, instanceID: instanceID, db)
         }
     }
@@ -12,32 +12,32 @@ extension SQLiteStore {
     public func accounts(instanceID: Int64, pathPrefix: String, kind: AccountKind?) async throws -> [Account] {
         let range = PathRange(prefix: pathPrefix)
         var filter = "a.instance_id = ? AND a.path >= ? AND a.path < ?"
-        var values: [SQLiteValue] = [.integer(instanceID)] + range.values
+        var values: [SQLValue] = [.integer(instanceID)] + range.values
         if let kind {
             filter += " AND a.kind = ?"
             values.append(.text(kind.rawValue))
         }
-        return try read { db in
+        return try await read { db in
             try loadAccounts(where: filter, values, db)
         }
     }
 
     public func numbersHeld(instanceID: Int64, pathPrefix: String) async throws -> Int {
-        try read { db in
+        try await read { db in
             try numbersHeld(instanceID: instanceID, range: PathRange(prefix: pathPrefix), db)
         }
     }
 
-    func account(id: Int64, instanceID: Int64, _ db: SQLiteConnection) throws -> Account? {
+    func account(id: Int64, instanceID: Int64, _ db: SQLConnection) throws -> Account? {
         try loadAccounts(where: "a.id = ? AND a.instance_id = ?", [.integer(id), .integer(instanceID)], db).first
     }
 
     /// Loads the accounts that match `filter` (SQL on the alias `a`), by id, with their DID providers.
-    private func loadAccounts(where filter: String, _ values: [SQLiteValue], _ db: SQLiteConnection) throws -> [Account] {
+    private func loadAccounts(where filter: String, _ values: [SQLValue], _ db: SQLConnection) throws -> [Account] {
         var accounts = try db.query(
-            "SELECT \(SQLiteAccountRow.selectColumns) FROM accounts a WHERE \(filter) ORDER BY a.id",
+            "SELECT \(AccountRow.selectColumns) FROM accounts a WHERE \(filter) ORDER BY a.id",
             values,
-            row: SQLiteAccountRow.account(from:)
+            row: AccountRow.account(from:)
         )
         guard !accounts.isEmpty else {
             return []
@@ -69,7 +69,7 @@ extension SQLiteStore {
         return accounts
     }
 
-    private func numbersHeld(instanceID: Int64, range: PathRange, _ db: SQLiteConnection) throws -> Int {
+    private func numbersHeld(instanceID: Int64, range: PathRange, _ db: SQLConnection) throws -> Int {
         let count = try db.queryFirst(
             """
             SELECT count(*) FROM numbers n JOIN accounts a ON a.id = n.account_id
@@ -83,17 +83,17 @@ extension SQLiteStore {
 
 // MARK: - Changing accounts
 
-extension SQLiteStore {
+extension SQLStore {
     private static let insertAccountSQL: String = {
         let columns =
-            ["instance_id", "kind", "parent_id", "path"] + SQLiteAccountRow.moduleColumns
-            + SQLiteAccountRow.profileColumns + ["created_at", "updated_at"]
+            ["instance_id", "kind", "parent_id", "path"] + AccountRow.moduleColumns
+            + AccountRow.profileColumns + ["created_at", "updated_at"]
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         return "INSERT INTO accounts (\(columns.joined(separator: ", "))) VALUES (\(placeholders))"
     }()
 
     private static let updateAccountSQL: String = {
-        let assignments = (SQLiteAccountRow.moduleColumns + SQLiteAccountRow.profileColumns + ["updated_at"])
+        let assignments = (AccountRow.moduleColumns + AccountRow.profileColumns + ["updated_at"])
             .map { "\($0) = ?" }
             .joined(separator: ", ")
         return "UPDATE accounts SET \(assignments) WHERE id = ?"
@@ -106,7 +106,7 @@ extension SQLiteStore {
     /// module the parent lacks. A reseller has no parent, and a customer or user needs a
     /// reseller or customer parent.
     public func createAccount(_ account: NewAccount, logins: [NewLogin]) async throws -> Account {
-        try write { db in
+        try await write { db in
             try requireInstance(account.instanceID, db)
             let parent = try parentForNewAccount(account, db)
             if let parent {
@@ -114,17 +114,17 @@ extension SQLiteStore {
             }
 
             let now = Self.now()
-            var values: [SQLiteValue] = [
-                .integer(account.instanceID), .text(account.kind.rawValue), SQLiteValue(account.parentID),
+            var values: [SQLValue] = [
+                .integer(account.instanceID), .text(account.kind.rawValue), SQLValue(account.parentID),
                 // Replaced below, once the id is known.
                 .text(""),
             ]
-            values += SQLiteAccountRow.moduleValues(account.modules)
-            values += SQLiteAccountRow.profileValues(account.profile)
+            values += AccountRow.moduleValues(account.modules)
+            values += AccountRow.profileValues(account.profile)
             values += [.integer(now), .integer(now)]
             try db.run(Self.insertAccountSQL, values)
 
-            let id = db.lastInsertRowID
+            let id = try db.lastInsertRowID
             let path = (parent?.path ?? "/") + "\(id)/"
             let resellerID = parent?.resellerID ?? id
             try db.run("UPDATE accounts SET path = ?, reseller_id = ? WHERE id = ?", [.text(path), .integer(resellerID), .integer(id)])
@@ -154,7 +154,7 @@ extension SQLiteStore {
     /// `.notFound` when the account is not in its instance, and `.duplicate(field: "username", …)`
     /// when a new login's username is taken.
     public func updateAccount(_ account: Account, logins: LoginUpdate) async throws {
-        try write { db in
+        try await write { db in
             guard let current = try self.account(id: account.id, instanceID: account.instanceID, db) else {
                 throw StoreError.notFound
             }
@@ -164,8 +164,8 @@ extension SQLiteStore {
             try requireProvisioningKept(from: current.profile, to: account.profile, accountID: current.id, db)
             let trail = try auditTrailForUpdate(of: current, modules: account.modules, logins: logins, db)
 
-            var values = SQLiteAccountRow.moduleValues(account.modules)
-            values += SQLiteAccountRow.profileValues(account.profile)
+            var values = AccountRow.moduleValues(account.modules)
+            values += AccountRow.profileValues(account.profile)
             values += [.integer(Self.now()), .integer(current.id)]
             try db.run(Self.updateAccountSQL, values)
 
@@ -178,7 +178,7 @@ extension SQLiteStore {
                     module_stats = module_stats * ?
                 WHERE instance_id = ? AND path >= ? AND path < ?
                 """,
-                SQLiteAccountRow.moduleValues(account.modules) + [.integer(current.instanceID)] + range.values
+                AccountRow.moduleValues(account.modules) + [.integer(current.instanceID)] + range.values
             )
 
             try db.run("DELETE FROM account_did_providers WHERE account_id = ?", [.integer(current.id)])
@@ -193,7 +193,7 @@ extension SQLiteStore {
 
     /// Deletes the account and its subtree with their logins, access tokens and DID providers.
     public func deleteAccount(id: Int64, instanceID: Int64) async throws {
-        try write { db in
+        try await write { db in
             let path =
                 try db.queryFirst(
                     "SELECT path FROM accounts WHERE id = ? AND instance_id = ?", [.integer(id), .integer(instanceID)]
@@ -211,7 +211,7 @@ extension SQLiteStore {
             }
 
             let subtree = "SELECT id FROM accounts WHERE instance_id = ? AND path >= ? AND path < ?"
-            let subtreeValues = [SQLiteValue.integer(instanceID)] + range.values
+            let subtreeValues = [SQLValue.integer(instanceID)] + range.values
             var trail = AuditTrail(instanceID: instanceID)
             for accountID in try db.query(subtree + " ORDER BY path", subtreeValues, row: { $0.int64(0) }) {
                 try trail.capture(.account(accountID), db)
@@ -231,7 +231,7 @@ extension SQLiteStore {
 
     /// Captures the account, the accounts below it that lose a module with this update, and
     /// the usernames whose password the update sets (hashes are never recorded).
-    private func auditTrailForUpdate(of current: Account, modules: Modules, logins: LoginUpdate, _ db: SQLiteConnection) throws
+    private func auditTrailForUpdate(of current: Account, modules: Modules, logins: LoginUpdate, _ db: SQLConnection) throws
         -> AuditTrail
     {
         var trail = AuditTrail(instanceID: current.instanceID)
@@ -263,7 +263,7 @@ extension SQLiteStore {
     }
 
     /// Returns the parent a new account hangs from (`nil` for a reseller), checking the tree rules.
-    private func parentForNewAccount(_ account: NewAccount, _ db: SQLiteConnection) throws -> Account? {
+    private func parentForNewAccount(_ account: NewAccount, _ db: SQLConnection) throws -> Account? {
         if account.kind == .reseller {
             guard account.parentID == nil else {
                 throw StoreError.conflict(reason: "a reseller has no parent account, got parent \(account.parentID ?? 0)")
@@ -288,7 +288,7 @@ extension SQLiteStore {
     /// the account has Teams users, or the Zoom account id while it has peered numbers. Those
     /// users and peerings were made in the tenant or account that would be replaced.
     private func requireProvisioningKept(
-        from current: AccountProfile, to updated: AccountProfile, accountID: Int64, _ db: SQLiteConnection
+        from current: AccountProfile, to updated: AccountProfile, accountID: Int64, _ db: SQLConnection
     ) throws {
         if updated.msTeamsTenantId != current.msTeamsTenantId {
             let users =
@@ -330,7 +330,7 @@ extension SQLiteStore {
         }
     }
 
-    private func insertDIDProviders(of profile: AccountProfile, accountID: Int64, _ db: SQLiteConnection) throws {
+    private func insertDIDProviders(of profile: AccountProfile, accountID: Int64, _ db: SQLConnection) throws {
         let scoped = [(DIDScope.domestic, profile.domesticDIDProviders), (DIDScope.international, profile.internationalDIDProviders)]
         for (scope, providers) in scoped {
             for (position, provider) in providers.enumerated() {
@@ -342,8 +342,8 @@ extension SQLiteStore {
                     """,
                     [
                         .integer(accountID), .text(scope.rawValue), .integer(Int64(position)),
-                        SQLiteValue(provider.providerName), SQLiteValue(provider.didCarrier),
-                        SQLiteValue(provider.e911Provider), SQLiteValue(provider.country),
+                        SQLValue(provider.providerName), SQLValue(provider.didCarrier),
+                        SQLValue(provider.e911Provider), SQLValue(provider.country),
                     ]
                 )
             }

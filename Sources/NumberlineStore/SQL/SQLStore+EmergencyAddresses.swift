@@ -1,13 +1,13 @@
 import NumberlineCore
 
-extension SQLiteStore {
+extension SQLStore {
     private static let addressColumns = """
         e.id, e.customer_id, a.path, e.name, e.street_number, e.street_name, e.address_type, e.address_description,
         e.country_code, e.postal_code, e.state_code, e.city
         """
 
     public func emergencyAddresses(customerID: Int64, instanceID: Int64) async throws -> [EmergencyAddress] {
-        try read { db in
+        try await read { db in
             let addresses = try db.query(
                 "SELECT \(Self.addressColumns) FROM emergency_addresses e JOIN accounts a ON a.id = e.customer_id WHERE e.customer_id = ? AND e.instance_id = ? ORDER BY e.id",
                 [.integer(customerID), .integer(instanceID)], row: Self.address(from:))
@@ -16,7 +16,7 @@ extension SQLiteStore {
     }
 
     public func emergencyAddress(id: Int64, instanceID: Int64) async throws -> EmergencyAddress? {
-        try read { db in
+        try await read { db in
             try emergencyAddress(id: id, instanceID: instanceID, db)
         }
     }
@@ -24,7 +24,7 @@ extension SQLiteStore {
     public func createEmergencyAddress(
         _ address: CivicAddress, customerID: Int64, telephoneNumbers: [String], scope: FeatureScope
     ) async throws -> Result<EmergencyAddress, FeatureRejections> {
-        try write { db in
+        try await write { db in
             let numberIDs: [Int64]
             switch try attachableNumbers(telephoneNumbers, addressID: nil, scope: scope, db) {
             case .success(let ids):
@@ -41,7 +41,7 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [.integer(scope.instanceID), .integer(customerID)] + Self.values(address) + [.integer(scope.time)])
-            let id = db.lastInsertRowID
+            let id = try db.lastInsertRowID
             try attach(numberIDs, to: id, db)
             guard let saved = try emergencyAddress(id: id, instanceID: scope.instanceID, db) else {
                 throw StoreError.unavailable(reason: "the new emergency address \(id) cannot be read back")
@@ -55,7 +55,7 @@ extension SQLiteStore {
     public func updateEmergencyAddress(
         id: Int64, _ address: CivicAddress, telephoneNumbers: [String]?, scope: FeatureScope
     ) async throws -> Result<EmergencyAddress, FeatureRejections> {
-        try write { db in
+        try await write { db in
             guard let current = try emergencyAddress(id: id, instanceID: scope.instanceID, db) else {
                 throw StoreError.notFound
             }
@@ -95,7 +95,7 @@ extension SQLiteStore {
     }
 
     public func deleteEmergencyAddress(id: Int64, instanceID: Int64) async throws {
-        try write { db in
+        try await write { db in
             guard let address = try emergencyAddress(id: id, instanceID: instanceID, db) else {
                 throw StoreError.notFound
             }
@@ -117,7 +117,7 @@ extension SQLiteStore {
     /// Resolves numbers to attach to the address `addressID` (nil for a new one): each must lie
     /// inside `scope` and use no other address.
     private func attachableNumbers(
-        _ telephoneNumbers: [String], addressID: Int64?, scope: FeatureScope, _ db: SQLiteConnection
+        _ telephoneNumbers: [String], addressID: Int64?, scope: FeatureScope, _ db: SQLConnection
     ) throws -> Result<[Int64], FeatureRejections> {
         let resolved = try scopedNumberIDs(telephoneNumbers, scope: scope, db)
         guard resolved.rejections.isEmpty else {
@@ -141,21 +141,21 @@ extension SQLiteStore {
         return .success(resolved.ids)
     }
 
-    private func attach(_ numberIDs: [Int64], to addressID: Int64, _ db: SQLiteConnection) throws {
+    private func attach(_ numberIDs: [Int64], to addressID: Int64, _ db: SQLConnection) throws {
         for numberID in numberIDs {
             try db.run(
                 "INSERT INTO emergency_address_numbers (number_id, address_id) VALUES (?, ?)", [.integer(numberID), .integer(addressID)])
         }
     }
 
-    private func emergencyAddress(id: Int64, instanceID: Int64, _ db: SQLiteConnection) throws -> EmergencyAddress? {
+    private func emergencyAddress(id: Int64, instanceID: Int64, _ db: SQLConnection) throws -> EmergencyAddress? {
         let address = try db.queryFirst(
             "SELECT \(Self.addressColumns) FROM emergency_addresses e JOIN accounts a ON a.id = e.customer_id WHERE e.id = ? AND e.instance_id = ?",
             [.integer(id), .integer(instanceID)], row: Self.address(from:))
         return try address.map { try withNumbers($0, db) }
     }
 
-    private func withNumbers(_ address: EmergencyAddress, _ db: SQLiteConnection) throws -> EmergencyAddress {
+    private func withNumbers(_ address: EmergencyAddress, _ db: SQLConnection) throws -> EmergencyAddress {
         var result = address
         result.telephoneNumbers = try db.query(
             """
@@ -167,15 +167,15 @@ extension SQLiteStore {
         return result
     }
 
-    private static func values(_ address: CivicAddress) -> [SQLiteValue] {
+    private static func values(_ address: CivicAddress) -> [SQLValue] {
         [
-            .text(address.name), .text(address.streetNumber), .text(address.streetName), SQLiteValue(address.addressType?.rawValue),
-            SQLiteValue(address.addressDescription), .text(address.countryCode), .text(address.postalCode), .text(address.stateCode),
+            .text(address.name), .text(address.streetNumber), .text(address.streetName), SQLValue(address.addressType?.rawValue),
+            SQLValue(address.addressDescription), .text(address.countryCode), .text(address.postalCode), .text(address.stateCode),
             .text(address.city),
         ]
     }
 
-    private static func address(from row: SQLiteRow) -> EmergencyAddress {
+    private static func address(from row: SQLRow) -> EmergencyAddress {
         let civic = CivicAddress(
             name: row.text(3) ?? "", streetNumber: row.text(4) ?? "", streetName: row.text(5) ?? "",
             addressType: row.text(6).flatMap(EmergencyAddressType.init(rawValue:)), addressDescription: row.text(7),

@@ -1,5 +1,5 @@
 /// One schema change, applied once in its own transaction and recorded in `schema_migrations`.
-struct SQLiteMigration: Sendable {
+struct Migration: Sendable {
     var version: Int
     var sql: String
 }
@@ -10,8 +10,8 @@ struct SQLiteMigration: Sendable {
 /// PostgreSQL backend keeps a parallel list. SQLite-only parts: `INTEGER PRIMARY KEY` ids
 /// (identity columns in PostgreSQL) and `AUTOINCREMENT`, which stops SQLite from giving the
 /// id of a deleted account or login to a new row, so a stale id never reaches a stranger's object.
-let sqliteMigrations: [SQLiteMigration] = [
-    SQLiteMigration(
+let migrations: [Migration] = [
+    Migration(
         version: 1,
         sql: """
             CREATE TABLE instances (
@@ -158,7 +158,7 @@ let sqliteMigrations: [SQLiteMigration] = [
     // number for per-reseller listings, and indexes whose last column is the telephone
     // number, so that keyset pages read in index order. numbers_account gives way to an
     // index with the same leading column, which still serves account deletion checks.
-    SQLiteMigration(
+    Migration(
         version: 2,
         sql: """
             ALTER TABLE instances ADD COLUMN number_validation TEXT NOT NULL DEFAULT 'possible'
@@ -174,12 +174,12 @@ let sqliteMigrations: [SQLiteMigration] = [
             CREATE INDEX numbers_carrier ON numbers (instance_id, carrier_id, telephone_number);
             """
     ),
-    SQLiteMigration(version: 3, sql: featureMigrationSQL),
+    Migration(version: 3, sql: featureMigrationSQL),
     // Microsoft Teams users and Zoom peerings.
     // A number serves one user or one peering at a time, which the UNIQUE number_id columns
     // enforce. site_id has no foreign key because sites live in another table set.
     // numbers_account_number pages through one holder's numbers of every status in order.
-    SQLiteMigration(
+    Migration(
         version: 4,
         sql: """
             CREATE TABLE teams_users (
@@ -214,7 +214,7 @@ let sqliteMigrations: [SQLiteMigration] = [
     // accountId and telephoneNumber filters read an index. Its account_id has no foreign key
     // because records outlive deleted accounts. Listings go newest first by id inside one
     // subtree, which audit_records_path serves.
-    SQLiteMigration(
+    Migration(
         version: 5,
         sql: """
             CREATE TABLE audit_records (

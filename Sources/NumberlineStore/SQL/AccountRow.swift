@@ -4,7 +4,7 @@ import NumberlineCore
 ///
 /// `profileColumns` and `profileValues(_:)` / `profile(from:)` list the profile fields in the
 /// same order, so change the three together.
-enum SQLiteAccountRow {
+enum AccountRow {
     static let moduleColumns = ["module_did", "module_msteam", "module_ucaas", "module_enhanced_services", "module_stats"]
 
     static let profileColumns: [String] =
@@ -36,11 +36,11 @@ enum SQLiteAccountRow {
 
     // MARK: - Encoding
 
-    static func moduleValues(_ modules: Modules) -> [SQLiteValue] {
-        [modules.did, modules.msteam, modules.ucaas, modules.enhancedServices, modules.stats].map(SQLiteValue.init)
+    static func moduleValues(_ modules: Modules) -> [SQLValue] {
+        [modules.did, modules.msteam, modules.ucaas, modules.enhancedServices, modules.stats].map(SQLValue.init)
     }
 
-    static func profileValues(_ profile: AccountProfile) -> [SQLiteValue] {
+    static func profileValues(_ profile: AccountProfile) -> [SQLValue] {
         var fields: [String?] = [profile.companyName]
         fields += addressFields(profile.address)
         fields += [
@@ -55,7 +55,7 @@ enum SQLiteAccountRow {
         fields += [profile.routingProfileAccountId, profile.msTeamsTenantId, profile.zoomAccountId]
 
         precondition(fields.count == profileColumns.count, "profile fields and columns are out of step")
-        return fields.map(SQLiteValue.init)
+        return fields.map(SQLValue.init)
     }
 
     private static func addressFields(_ address: PostalAddress) -> [String?] {
@@ -69,7 +69,7 @@ enum SQLiteAccountRow {
     // MARK: - Decoding
 
     /// Reads a row selected with `selectColumns`. DID providers stay empty for the caller to fill.
-    static func account(from row: SQLiteRow) throws -> Account {
+    static func account(from row: SQLRow) throws -> Account {
         guard let kindText = row.text(2), let kind = AccountKind(rawValue: kindText) else {
             throw StoreError.unavailable(reason: "account \(row.int64(0)) has an unknown kind \(row.text(2) ?? "NULL")")
         }
@@ -131,11 +131,11 @@ enum SQLiteAccountRow {
 
     /// Reads consecutive text columns of a row, left to right.
     private struct TextCursor {
-        let row: SQLiteRow
+        let row: SQLRow
         let start: Int32
         var column: Int32
 
-        init(row: SQLiteRow, column: Int32) {
+        init(row: SQLRow, column: Int32) {
             self.row = row
             self.start = column
             self.column = column

@@ -2,7 +2,7 @@ import NumberlineCore
 
 // MARK: - Per-number features
 
-extension SQLiteStore {
+extension SQLStore {
     /// Returns the table and value columns of each per-number feature; every table is keyed by `number_id`.
     private static func table(_ kind: NumberFeatureKind) -> (name: String, columns: [String]) {
         switch kind {
@@ -14,21 +14,21 @@ extension SQLiteStore {
     }
 
     /// Returns the column values of `feature`, in the order of `table(_:)`.
-    private static func values(_ feature: NumberFeature) -> [SQLiteValue] {
+    private static func values(_ feature: NumberFeature) -> [SQLValue] {
         switch feature {
         case .callForwarding(let forwarding):
-            [.text(forwarding.forwardTo), SQLiteValue(forwarding.countryCode)]
+            [.text(forwarding.forwardTo), SQLValue(forwarding.countryCode)]
         case .callingPartyNumber(let cpn):
-            [.text(cpn.cpnNumber), SQLiteValue(cpn.countryCode)]
+            [.text(cpn.cpnNumber), SQLValue(cpn.countryCode)]
         case .callerName(let name):
-            [.text(name.callingName), SQLiteValue(name.firstName), SQLiteValue(name.lastName), SQLiteValue(name.businessName)]
+            [.text(name.callingName), SQLValue(name.firstName), SQLValue(name.lastName), SQLValue(name.businessName)]
         case .internationalCalling(let criteria):
             [.text(criteria.rawValue)]
         }
     }
 
     /// Reads a feature from the columns of `table(kind)`, selected in order from column 0.
-    private static func feature(_ kind: NumberFeatureKind, from row: SQLiteRow) -> NumberFeature {
+    private static func feature(_ kind: NumberFeatureKind, from row: SQLRow) -> NumberFeature {
         switch kind {
         case .callForwarding:
             .callForwarding(CallForwarding(forwardTo: row.text(0) ?? "", countryCode: row.text(1)))
@@ -48,7 +48,7 @@ extension SQLiteStore {
     ) async throws -> FeatureOutcome {
         let kind = feature.kind
         let (table, columns) = Self.table(kind)
-        return try write { db in
+        return try await write { db in
             let resolved = try scopedNumberIDs(telephoneNumbers, scope: scope, db)
             guard resolved.rejections.isEmpty else {
                 return .rejected(resolved.rejections)
@@ -90,7 +90,7 @@ extension SQLiteStore {
     public func feature(_ kind: NumberFeatureKind, of telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<
         NumberFeature
     > {
-        try read { db in
+        try await read { db in
             try lookUpFeature(kind, of: telephoneNumber, scope: scope, db)
         }
     }
@@ -98,7 +98,7 @@ extension SQLiteStore {
     public func removeFeature(_ kind: NumberFeatureKind, from telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<
         NumberFeature
     > {
-        try write { db in
+        try await write { db in
             let lookup = try lookUpFeature(kind, of: telephoneNumber, scope: scope, db)
             if case .found = lookup, let numberID = try scopedNumberID(telephoneNumber, scope: scope, db) {
                 var trail = AuditTrail(instanceID: scope.instanceID)
@@ -111,7 +111,7 @@ extension SQLiteStore {
     }
 
     private func lookUpFeature(
-        _ kind: NumberFeatureKind, of telephoneNumber: String, scope: FeatureScope, _ db: SQLiteConnection
+        _ kind: NumberFeatureKind, of telephoneNumber: String, scope: FeatureScope, _ db: SQLConnection
     ) throws -> FeatureLookup<NumberFeature> {
         guard let numberID = try scopedNumberID(telephoneNumber, scope: scope, db) else {
             return .numberNotFound
@@ -127,7 +127,7 @@ extension SQLiteStore {
 
     public func features(of telephoneNumber: String, instanceID: Int64) async throws -> NumberFeatures {
         let scope = FeatureScope(instanceID: instanceID, scopePath: "/", time: 0)
-        return try read { db in
+        return try await read { db in
             var features = NumberFeatures()
             guard let numberID = try scopedNumberID(telephoneNumber, scope: scope, db) else {
                 return features
@@ -158,9 +158,9 @@ extension SQLiteStore {
 
 // MARK: - Resolving numbers
 
-extension SQLiteStore {
+extension SQLStore {
     /// Returns the row id of a number held inside `scope`, or `nil` when it is missing or outside.
-    func scopedNumberID(_ telephoneNumber: String, scope: FeatureScope, _ db: SQLiteConnection) throws -> Int64? {
+    func scopedNumberID(_ telephoneNumber: String, scope: FeatureScope, _ db: SQLConnection) throws -> Int64? {
         let row = try db.queryFirst(
             """
             SELECT n.id, a.path FROM numbers n JOIN accounts a ON a.id = n.account_id
@@ -178,7 +178,7 @@ extension SQLiteStore {
 
     /// Resolves every number to its row id, in input order; `rejections` lists each number
     /// that is missing or outside `scope`, and then `ids` is incomplete.
-    func scopedNumberIDs(_ telephoneNumbers: [String], scope: FeatureScope, _ db: SQLiteConnection) throws -> (
+    func scopedNumberIDs(_ telephoneNumbers: [String], scope: FeatureScope, _ db: SQLConnection) throws -> (
         ids: [Int64], rejections: [FeatureRejection]
     ) {
         var ids: [Int64] = []

@@ -2,18 +2,18 @@ import NumberlineCore
 
 // MARK: - Logins
 
-extension SQLiteStore {
+extension SQLStore {
     static let loginColumns = "id, instance_id, account_id, username, password_hash, first_name, last_name, email, phone_number"
 
     public func createAdminLogin(instanceID: Int64, login: NewLogin) async throws -> Login {
-        try write { db in
+        try await write { db in
             try requireInstance(instanceID, db)
             return try insertLogin(login, instanceID: instanceID, accountID: nil, db)
         }
     }
 
     public func login(instanceID: Int64, username: String) async throws -> Login? {
-        try read { db in
+        try await read { db in
             try db.queryFirst(
                 "SELECT \(Self.loginColumns) FROM logins WHERE instance_id = ? AND username = ?",
                 [.integer(instanceID), .text(username)],
@@ -23,13 +23,13 @@ extension SQLiteStore {
     }
 
     public func login(id: Int64) async throws -> Login? {
-        try read { db in
+        try await read { db in
             try db.queryFirst("SELECT \(Self.loginColumns) FROM logins WHERE id = ?", [.integer(id)], row: Self.login(from:))
         }
     }
 
     public func logins(accountID: Int64) async throws -> [Login] {
-        try read { db in
+        try await read { db in
             try logins(accountID: accountID, db)
         }
     }
@@ -37,7 +37,7 @@ extension SQLiteStore {
     public func logins(instanceID: Int64, pathPrefix: String) async throws -> [Login] {
         let range = PathRange(prefix: pathPrefix)
         let columns = "l.id, l.instance_id, l.account_id, l.username, l.password_hash, l.first_name, l.last_name, l.email, l.phone_number"
-        return try read { db in
+        return try await read { db in
             try db.query(
                 """
                 SELECT \(columns) FROM logins l JOIN accounts a ON a.id = l.account_id
@@ -49,7 +49,7 @@ extension SQLiteStore {
         }
     }
 
-    func logins(accountID: Int64, _ db: SQLiteConnection) throws -> [Login] {
+    func logins(accountID: Int64, _ db: SQLConnection) throws -> [Login] {
         try db.query(
             "SELECT \(Self.loginColumns) FROM logins WHERE account_id = ? ORDER BY id",
             [.integer(accountID)],
@@ -58,7 +58,7 @@ extension SQLiteStore {
     }
 
     /// Inserts one login. A username taken in the instance throws `.duplicate(field: "username", …)`.
-    func insertLogin(_ login: NewLogin, instanceID: Int64, accountID: Int64?, _ db: SQLiteConnection) throws -> Login {
+    func insertLogin(_ login: NewLogin, instanceID: Int64, accountID: Int64?, _ db: SQLConnection) throws -> Login {
         try reportingDuplicate(field: "username", value: login.username) {
             try db.run(
                 """
@@ -66,21 +66,21 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
-                    .integer(instanceID), SQLiteValue(accountID), .text(login.username), .text(login.passwordHash),
-                    SQLiteValue(login.firstName), SQLiteValue(login.lastName), SQLiteValue(login.email),
-                    SQLiteValue(login.phoneNumber),
+                    .integer(instanceID), SQLValue(accountID), .text(login.username), .text(login.passwordHash),
+                    SQLValue(login.firstName), SQLValue(login.lastName), SQLValue(login.email),
+                    SQLValue(login.phoneNumber),
                 ]
             )
         }
         return Login(
-            id: db.lastInsertRowID, instanceID: instanceID, accountID: accountID, username: login.username,
+            id: try db.lastInsertRowID, instanceID: instanceID, accountID: accountID, username: login.username,
             passwordHash: login.passwordHash, firstName: login.firstName, lastName: login.lastName,
             email: login.email, phoneNumber: login.phoneNumber
         )
     }
 
     /// Applies a `LoginUpdate.replace` set to the logins of one account, as `LoginUpdate` documents.
-    func replaceLogins(_ changes: [LoginChange], account: Account, _ db: SQLiteConnection) throws {
+    func replaceLogins(_ changes: [LoginChange], account: Account, _ db: SQLConnection) throws {
         var seen = Set<String>()
         for change in changes where !seen.insert(change.username).inserted {
             throw StoreError.duplicate(field: "username", value: change.username)
@@ -103,8 +103,8 @@ extension SQLiteStore {
                     WHERE id = ?
                     """,
                     [
-                        .text(passwordHash), SQLiteValue(change.firstName), SQLiteValue(change.lastName),
-                        SQLiteValue(change.email), SQLiteValue(change.phoneNumber), .integer(current.id),
+                        .text(passwordHash), SQLValue(change.firstName), SQLValue(change.lastName),
+                        SQLValue(change.email), SQLValue(change.phoneNumber), .integer(current.id),
                     ]
                 )
                 if passwordHash != current.passwordHash {
@@ -123,7 +123,7 @@ extension SQLiteStore {
         }
     }
 
-    static func login(from row: SQLiteRow) -> Login {
+    static func login(from row: SQLRow) -> Login {
         Login(
             id: row.int64(0),
             instanceID: row.int64(1),
@@ -140,11 +140,11 @@ extension SQLiteStore {
 
 // MARK: - Access tokens
 
-extension SQLiteStore {
+extension SQLStore {
     /// Stores a token. Throws `.notFound` for an unknown login and `.conflict` when the
     /// login belongs to another instance than the token.
     public func storeToken(_ token: AccessTokenRecord) async throws {
-        try write { db in
+        try await write { db in
             let loginInstance = try db.queryFirst("SELECT instance_id FROM logins WHERE id = ?", [.integer(token.loginID)]) {
                 $0.int64(0)
             }
@@ -166,7 +166,7 @@ extension SQLiteStore {
     }
 
     public func validToken(tokenHash: String, now: Int64) async throws -> AccessTokenRecord? {
-        try read { db in
+        try await read { db in
             try db.queryFirst(
                 "SELECT token_hash, instance_id, login_id, expires_at FROM access_tokens WHERE token_hash = ? AND expires_at > ?",
                 [.text(tokenHash), .integer(now)]
@@ -179,7 +179,7 @@ extension SQLiteStore {
     }
 
     public func credentials(keyHash: String, tokenHash: String, now: Int64) async throws -> Result<Credentials, CredentialsProblem> {
-        try read { db in
+        try await read { db in
             let apiKey = try db.queryFirst(
                 "SELECT \(Self.apiKeyColumns) FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
                 [.text(keyHash)],
@@ -212,7 +212,7 @@ extension SQLiteStore {
     }
 
     public func purgeExpiredTokens(now: Int64) async throws -> Int {
-        try write { db in
+        try await write { db in
             try db.run("DELETE FROM access_tokens WHERE expires_at <= ?", [.integer(now)])
         }
     }

@@ -1,8 +1,8 @@
 import NumberlineCore
 
-extension SQLiteStore {
+extension SQLStore {
     public func zoomPeerings(instanceID: Int64, customerID: Int64, after: String?, limit: Int) async throws -> [ZoomPeering] {
-        try read { db in
+        try await read { db in
             try db.query(
                 """
                 SELECT z.id, z.customer_id, n.telephone_number, z.created_at
@@ -22,7 +22,7 @@ extension SQLiteStore {
         -> PeeringOutcome
     {
         do {
-            return try write { db in
+            return try await write { db in
                 try requireLinked(customerID: customerID, column: "zoom_account_id", field: "zoomAccountId", db)
                 var trail = AuditTrail(instanceID: instanceID)
                 try trail.captureNumbers(telephoneNumbers, holderID: customerID, carrierID: nil, db)
@@ -51,7 +51,7 @@ extension SQLiteStore {
         -> PeeringOutcome
     {
         do {
-            return try write { db in
+            return try await write { db in
                 var trail = AuditTrail(instanceID: instanceID)
                 try trail.captureNumbers(telephoneNumbers, holderID: customerID, carrierID: nil, db)
                 var rejections = RejectionList()

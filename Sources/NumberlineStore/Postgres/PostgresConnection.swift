@@ -1,0 +1,334 @@
+import CPostgres
+import NumberlineJSON
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A failure reported by libpq or the PostgreSQL server.
+struct PostgresError: DatabaseFailure {
+    /// The five-character SQLSTATE, or empty when the connection itself failed.
+    var sqlState: String
+    var message: String
+    /// The server's DETAIL line, e.g. "Key (instance_id, name)=(1, x) already exists."
+    var detail: String?
+
+    var isUniqueViolation: Bool { sqlState == "23505" }
+    var isConstraintViolation: Bool { sqlState.hasPrefix("23") }
+    /// Serialization failures and deadlocks: the transaction may succeed when run again.
+    var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
+
+    /// The last column of the key in the DETAIL line, e.g. `name` above.
+    var uniqueColumn: String {
+        guard let detail, let open = detail.firstIndex(of: "("), let close = detail.firstIndex(of: ")"), open < close else {
+            return "unknown"
+        }
+        let columns = detail[detail.index(after: open)..<close].split(separator: ",")
+        return columns.last.map { $0.trimmingSpaces() } ?? "unknown"
+    }
+
+    var description: String {
+        sqlState.isEmpty ? "PostgreSQL: \(message)" : "PostgreSQL error \(sqlState): \(message)"
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}
+
+/// The current row of a PostgreSQL result, valid only inside the row callback. Values arrive
+/// in text format.
+struct PostgresRow {
+    fileprivate let result: OpaquePointer
+    fileprivate let row: Int32
+
+    func isNull(_ column: Int32) -> Bool {
+        PQgetisnull(result, row, column) != 0
+    }
+
+    /// Reads an integer column; a boolean reads as 1 or 0, and NULL as 0.
+    func int64(_ column: Int32) -> Int64 {
+        guard let bytes = PQgetvalue(result, row, column) else {
+            return 0
+        }
+        var pointer = UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self)
+        switch pointer.pointee {
+        case UInt8(ascii: "t"): return 1
+        case UInt8(ascii: "f"), 0: return 0
+        default: break
+        }
+        let isNegative = pointer.pointee == UInt8(ascii: "-")
+        if isNegative {
+            pointer += 1
+        }
+        var value: Int64 = 0
+        while pointer.pointee >= UInt8(ascii: "0") && pointer.pointee <= UInt8(ascii: "9") {
+            value = value &* 10 &+ Int64(pointer.pointee &- UInt8(ascii: "0"))
+            pointer += 1
+        }
+        return isNegative ? -value : value
+    }
+
+    /// Reads a text column. SQL NULL reads as `nil`, and an empty string stays empty.
+    func text(_ column: Int32) -> String? {
+        guard !isNull(column), let bytes = PQgetvalue(result, row, column) else {
+            return nil
+        }
+        let count = Int(PQgetlength(result, row, column))
+        return UnsafeRawPointer(bytes).withMemoryRebound(to: UInt8.self, capacity: count) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+        }
+    }
+
+    /// Writes the row as one JSON object keyed by column name, with the same value types the
+    /// SQLite backend writes: integers and booleans as numbers, other values as strings.
+    func writeObject(into writer: inout JSONWriter, include: (String) -> Bool) {
+        writer.beginObject()
+        for column in 0..<PQnfields(result) {
+            let name = String(cString: PQfname(result, column))
+            guard include(name) else { continue }
+            writer.dynamicKey(name)
+            if isNull(column) {
+                writer.null()
+                continue
+            }
+            switch PQftype(result, column) {
+            case PostgresType.int8, PostgresType.int4, PostgresType.int2, PostgresType.bool:
+                writer.int(int64(column))
+            default:
+                writer.string(text(column) ?? "")
+            }
+        }
+        writer.endObject()
+    }
+}
+
+/// Type OIDs from PostgreSQL's catalog (`pg_type`), fixed since the first releases.
+enum PostgresType {
+    static let bool: Oid = 16
+    static let int8: Oid = 20
+    static let int2: Oid = 21
+    static let int4: Oid = 23
+}
+
+/// One libpq connection with its prepared-statement cache.
+///
+/// Used by one pool thread at a time (`PostgresPool`), so it is `@unchecked Sendable` only
+/// to travel to that thread. Statements are written with `?` parameters, as for SQLite, and
+/// prepared once per connection under a generated name.
+final class PostgresConnection: @unchecked Sendable {
+    private var handle: OpaquePointer?
+    /// Prepared statement names keyed by SQL text and parameter kinds.
+    private var statements: [String: String] = [:]
+
+    /// Connects with `url` (a `postgres://` URI or a libpq keyword string). Connecting waits at
+    /// most 5 seconds unless the URL sets `connect_timeout`, and TCP keepalives notice a server
+    /// that went away while the connection was idle.
+    init(url: String) throws {
+        let keywords = [
+            "connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count", "application_name", "dbname",
+        ]
+        let values = ["5", "10", "5", "3", "numberline", url]
+        // dbname comes last and is expanded, so settings in the URL override the defaults before it.
+        handle = withCStrings(keywords) { keywordPointers in
+            withCStrings(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let handle, PQstatus(handle) == CONNECTION_OK else {
+            let message = handle.map { Self.errorMessage($0) } ?? "out of memory"
+            close()
+            throw PostgresError(sqlState: "", message: "cannot connect: \(message)")
+        }
+        // Messages the server sends for NOTICE and WARNING would go to stderr; the log is ours.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+    }
+
+    deinit {
+        close()
+    }
+
+    /// False once the server closed the connection or the network failed; the pool then
+    /// opens a new one.
+    var isUsable: Bool {
+        handle.map { PQstatus($0) == CONNECTION_OK } ?? false
+    }
+
+    func close() {
+        if let handle {
+            PQfinish(handle)
+        }
+        handle = nil
+        statements.removeAll()
+    }
+
+    // MARK: - Running SQL
+
+    /// Runs one or more statements that take no parameters (schema text, transaction control).
+    func execute(_ sql: String) throws {
+        let connection = try openHandle()
+        let result = PQexec(connection, sql)
+        defer { PQclear(result) }
+        try check(result, connection)
+    }
+
+    /// Runs one statement to completion and returns the number of rows it changed.
+    @discardableResult
+    func run(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
+        let result = try executePrepared(sql, values)
+        defer { PQclear(result) }
+        return Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    /// Runs one statement and maps each result row.
+    func query<Row>(_ sql: String, _ values: [SQLValue] = [], row transform: (PostgresRow) throws -> Row) throws -> [Row] {
+        let result = try executePrepared(sql, values)
+        defer { PQclear(result) }
+        guard let result else {
+            return []
+        }
+        let count = PQntuples(result)
+        var rows: [Row] = []
+        rows.reserveCapacity(Int(count))
+        for index in 0..<count {
+            rows.append(try transform(PostgresRow(result: result, row: index)))
+        }
+        return rows
+    }
+
+    /// Runs one statement and maps its first row, if any.
+    func queryFirst<Row>(_ sql: String, _ values: [SQLValue] = [], row transform: (PostgresRow) throws -> Row) throws -> Row? {
+        let result = try executePrepared(sql, values)
+        defer { PQclear(result) }
+        guard let result, PQntuples(result) > 0 else {
+            return nil
+        }
+        return try transform(PostgresRow(result: result, row: 0))
+    }
+
+    /// The value the last `INSERT` on this session drew from an identity column.
+    func lastInsertedID() throws -> Int64 {
+        try queryFirst("SELECT lastval()") { $0.int64(0) } ?? 0
+    }
+
+    // MARK: - Statements
+
+    private func openHandle() throws -> OpaquePointer {
+        guard let handle else {
+            throw PostgresError(sqlState: "", message: "the connection is closed")
+        }
+        return handle
+    }
+
+    /// Prepares `sql` on first use for this combination of parameter kinds, then executes it.
+    /// Integers are sent as `int8`; text and NULL leave the type for the server to infer.
+    private func executePrepared(_ sql: String, _ values: [SQLValue]) throws -> OpaquePointer? {
+        let connection = try openHandle()
+        var key = sql
+        key.reserveCapacity(sql.utf8.count + values.count + 1)
+        key.append("\u{0}")
+        for value in values {
+            switch value {
+            case .null: key.append("n")
+            case .integer: key.append("i")
+            case .text: key.append("t")
+            }
+        }
+
+        let name: String
+        if let existing = statements[key] {
+            name = existing
+        } else {
+            name = "s\(statements.count + 1)"
+            let types: [Oid] = values.map { value in
+                if case .integer = value { PostgresType.int8 } else { 0 }
+            }
+            let prepared = PQprepare(connection, name, PostgresDialect.numberedParameters(sql), Int32(values.count), types)
+            defer { PQclear(prepared) }
+            try check(prepared, connection)
+            statements[key] = name
+        }
+
+        // Every value as NUL-terminated text in one buffer, with a pointer per value (NULL for SQL NULL).
+        var buffer: [CChar] = []
+        var offsets: [Int?] = []
+        offsets.reserveCapacity(values.count)
+        for value in values {
+            switch value {
+            case .null:
+                offsets.append(nil)
+            case .integer(let number):
+                offsets.append(buffer.count)
+                buffer.append(contentsOf: String(number).utf8CString)
+            case .text(let text):
+                offsets.append(buffer.count)
+                buffer.append(contentsOf: text.utf8CString)
+            }
+        }
+        let result = buffer.withUnsafeBufferPointer { bytes in
+            let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in offset.map { bytes.baseAddress! + $0 } }
+            return PQexecPrepared(connection, name, Int32(values.count), pointers, nil, nil, 0)
+        }
+        do {
+            try check(result, connection)
+        } catch {
+            PQclear(result)
+            throw error
+        }
+        return result
+    }
+
+    /// Throws the server's error for a failed result. After a lost connection the statement
+    /// cache is dropped, because a new session knows none of the prepared names.
+    private func check(_ result: OpaquePointer?, _ connection: OpaquePointer) throws {
+        let status = result.map { PQresultStatus($0) } ?? PGRES_FATAL_ERROR
+        guard status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY else {
+            return
+        }
+        let sqlState = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) } ?? ""
+        let primary = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "M"))) }.map { String(cString: $0) }
+        let detail = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "D"))) }.map { String(cString: $0) }
+        if PQstatus(connection) != CONNECTION_OK {
+            statements.removeAll()
+        }
+        throw PostgresError(sqlState: sqlState, message: primary ?? Self.errorMessage(connection), detail: detail)
+    }
+
+    private static func errorMessage(_ connection: OpaquePointer) -> String {
+        let text = PQerrorMessage(connection).map { String(cString: $0) } ?? ""
+        return text.split(separator: "\n").joined(separator: " ")
+    }
+}
+
+/// Calls `body` with a C array of pointers to NUL-terminated copies of `strings`, ended by NULL.
+private func withCStrings<Result>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> Result) -> Result {
+    let copies = strings.map { strdup($0) }
+    defer {
+        for copy in copies { free(copy) }
+    }
+    let pointers = copies.map { UnsafePointer($0) } + [nil]
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+/// A statement run once per row with values bound in place, for bulk inserts on PostgreSQL.
+final class PostgresRowInserter {
+    private let connection: PostgresConnection
+    private let sql: String
+    private var values: [SQLValue]
+
+    init(_ connection: PostgresConnection, sql: String) {
+        self.connection = connection
+        self.sql = sql
+        values = Array(repeating: .null, count: PostgresDialect.parameterCount(sql))
+    }
+
+    func bind(_ index: Int32, _ value: SQLValue) {
+        values[Int(index) - 1] = value
+    }
+
+    func step() throws -> Int {
+        try connection.run(sql, values)
+    }
+}

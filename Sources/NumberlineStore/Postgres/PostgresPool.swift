@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A fixed set of threads, each owning one PostgreSQL connection, that run the store's
+/// transactions off the event loops.
+///
+/// The thread count bounds the node's connections. A thread opens its connection on its
+/// first job and opens a new one when the server closed the old one, so a node survives a
+/// database restart: jobs fail with the connection error while the database is away, and the
+/// first job after it returns reconnects.
+final class PostgresPool: @unchecked Sendable {
+    /// A job receives its thread's connection, or the error that kept it from connecting.
+    typealias Job = (Result<PostgresConnection, PostgresError>) -> Void
+
+    // The queue is guarded by `mutex`; `condition` wakes an idle thread.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var jobs: [Job?] = []
+    private var head = 0
+    private var isClosed = false
+
+    let url: String
+    let size: Int
+    /// Jobs that may wait for a connection; more fail at once as overloaded.
+    let maxQueued: Int
+
+    init(url: String, size: Int, maxQueued: Int) {
+        precondition(size > 0, "a pool needs at least one connection")
+        self.url = url
+        self.size = size
+        self.maxQueued = maxQueued
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+        for _ in 0..<size {
+            let context = Unmanaged.passRetained(self).toOpaque()
+            var thread = pthread_t()
+            let status = pthread_create(
+                &thread, nil,
+                { argument in
+                    let pool = Unmanaged<PostgresPool>.fromOpaque(argument!).takeRetainedValue()
+                    pool.work()
+                    return nil
+                }, context)
+            precondition(status == 0, "cannot start a database thread: error \(status)")
+            pthread_detach(thread)
+        }
+    }
+
+    /// Queues `job`. Returns false when the pool is closed or `maxQueued` jobs already wait.
+    func submit(_ job: @escaping Job) -> Bool {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        guard !isClosed, jobs.count - head < maxQueued else {
+            return false
+        }
+        jobs.append(job)
+        pthread_cond_signal(condition)
+        return true
+    }
+
+    /// Stops the threads once the queued jobs ran, and closes their connections.
+    func close() {
+        pthread_mutex_lock(mutex)
+        isClosed = true
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    private func nextJob() -> Job? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while head == jobs.count {
+            if isClosed {
+                return nil
+            }
+            pthread_cond_wait(condition, mutex)
+        }
+        // Cleared at once: a job may hold a closure its caller needs released when it finishes.
+        let job = jobs[head].take()
+        head += 1
+        if head > 64 && head * 2 > jobs.count {
+            jobs.removeFirst(head)
+            head = 0
+        }
+        return job
+    }
+
+    private func work() {
+        var connection: PostgresConnection?
+        while let job = nextJob() {
+            run(job, &connection)
+        }
+        connection?.close()
+    }
+
+    private func run(_ job: Job, _ connection: inout PostgresConnection?) {
+        if let current = connection, !current.isUsable {
+            current.close()
+            connection = nil
+        }
+        if connection == nil {
+            do {
+                connection = try PostgresConnection(url: url)
+            } catch let error as PostgresError {
+                job(.failure(error))
+                return
+            } catch {
+                job(.failure(PostgresError(sqlState: "", message: "\(error)")))
+                return
+            }
+        }
+        job(.success(connection!))
+    }
+}
