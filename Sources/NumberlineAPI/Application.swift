@@ -48,7 +48,7 @@ public final class Application: Sendable {
         self.store = store
         self.configuration = configuration
         self.pool = BlockingPool(threadCount: configuration.blockingThreads, maxQueued: configuration.blockingQueueLimit)
-        self.throttle = LoginThrottle(policy: configuration.loginThrottle)
+        self.throttle = LoginThrottle(policy: configuration.loginThrottle, store: store)
         self.credentialCache = CredentialCache(lifetimeMilliseconds: configuration.credentialCacheMilliseconds)
         self.addressLimiter = RateLimiter(rate: configuration.rateLimitPerAddress)
         self.tokenLimiter = RateLimiter(rate: configuration.rateLimitPerToken)

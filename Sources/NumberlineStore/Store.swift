@@ -51,6 +51,21 @@ public struct AccessTokenRecord: Sendable, Equatable {
 }
 
 /// Everything a request's credentials resolve to, read in one transaction.
+/// Failed logins counted under one throttle key (a username or a client address).
+public struct ThrottleCount: Sendable, Equatable {
+    public var failures: Int
+    /// Unix seconds of the first failure still counted.
+    public var firstFailureAt: Int64
+    /// Unix seconds until which the key is locked; 0 when it is not locked.
+    public var lockedUntil: Int64
+
+    public init(failures: Int, firstFailureAt: Int64, lockedUntil: Int64) {
+        self.failures = failures
+        self.firstFailureAt = firstFailureAt
+        self.lockedUntil = lockedUntil
+    }
+}
+
 public struct Credentials: Sendable, Equatable {
     public var apiKey: APIKeyRecord
     public var token: AccessTokenRecord
@@ -197,6 +212,16 @@ public protocol Store: NumberInventoryStore, FeatureStore, ProvisioningStore, Au
     func credentials(keyHash: String, tokenHash: String, now: Int64) async throws -> Result<Credentials, CredentialsProblem>
     /// Removes expired tokens; returns how many.
     func purgeExpiredTokens(now: Int64) async throws -> Int
+
+    /// Reads the login-throttle counts stored under `keys` (missing keys are absent from the
+    /// dictionary), lets `update` decide, and stores what it returns, all in one write
+    /// transaction, so that attempts on every node sharing the database count against one
+    /// limit. A key `update` leaves out of its result is deleted. Counts with no lock whose
+    /// first failure is before `forgetBefore` may be deleted as well. `update` may run more
+    /// than once when the transaction is retried, so it must have no other effect.
+    func updateThrottleCounts<Result>(
+        keys: [String], forgetBefore: Int64, _ update: ([String: ThrottleCount]) -> (counts: [String: ThrottleCount], result: Result)
+    ) async throws -> Result
 
     // MARK: - Accounts
 

@@ -10,14 +10,14 @@ import Testing
         defer { removeDatabase(at: path) }
 
         let store = try SQLStore(path: path)
-        #expect(try await store.migrate() == 5)
-        #expect(try await store.migrate() == 5)
-        #expect(try await store.appliedMigrationVersions() == [1, 2, 3, 4, 5])
+        #expect(try await store.migrate() == 6)
+        #expect(try await store.migrate() == 6)
+        #expect(try await store.appliedMigrationVersions() == [1, 2, 3, 4, 5, 6])
         await store.close()
 
         let reopened = try SQLStore(path: path)
-        #expect(try await reopened.migrate() == 5)
-        #expect(try await reopened.appliedMigrationVersions() == [1, 2, 3, 4, 5])
+        #expect(try await reopened.migrate() == 6)
+        #expect(try await reopened.appliedMigrationVersions() == [1, 2, 3, 4, 5, 6])
         #expect(try await reopened.instances() == [])
         await reopened.close()
     }

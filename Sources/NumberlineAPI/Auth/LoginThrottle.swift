@@ -1,10 +1,11 @@
-import Synchronization
+import NumberlineStore
 
 /// Limits password guessing per username and per client address.
 ///
 /// Every attempt counts as a failure when it starts, so parallel guesses cannot slip past
 /// the limit while their hashes are being checked; a successful login clears its username's
-/// count. Failures older than `window` are forgotten. State lives in this process only.
+/// count. Failures older than `window` are forgotten. The counts live in the database, so
+/// every node sharing it enforces one limit and a restart does not reset a lock.
 public final class LoginThrottle: Sendable {
     public struct Policy: Sendable {
         /// Failures per username after which each further failure gets a delayed response.
@@ -30,102 +31,89 @@ public final class LoginThrottle: Sendable {
         case locked(retryAfterSeconds: Int)
     }
 
-    private struct Entry {
-        var failures: Int
-        var firstFailureAt: Int64
-        var lockedUntil: Int64
-    }
-
-    /// Entries kept at most; beyond this the oldest half is dropped.
-    private static let maxEntries = 100_000
-
     public let policy: Policy
-    private let entries = Mutex<[String: Entry]>([:])
+    private let store: any Store
 
-    public init(policy: Policy) {
+    public init(policy: Policy, store: any Store) {
         self.policy = policy
+        self.store = store
     }
 
     /// Checks both keys and counts the attempt as a failure until `succeeded` clears it.
-    public func begin(instanceID: Int64, username: String, address: String, now: Int64) -> Decision {
-        let userKey = "u:\(instanceID):" + username.lowercased()
-        let addressKey = "a:" + address
-        return entries.withLock { entries -> Decision in
-            prune(&entries, now: now)
-            let userEntry = current(entries[userKey], now: now)
-            let addressEntry = current(entries[addressKey], now: now)
-            let lockedUntil = max(userEntry.lockedUntil, addressEntry.lockedUntil)
+    public func begin(instanceID: Int64, username: String, address: String, now: Int64) async throws -> Decision {
+        let (userKey, addressKey) = Self.keys(instanceID: instanceID, username: username, address: address)
+        return try await store.updateThrottleCounts(keys: [userKey, addressKey], forgetBefore: now - policy.windowSeconds) { stored in
+            let userCount = current(stored[userKey], now: now)
+            let addressCount = current(stored[addressKey], now: now)
+            let lockedUntil = max(userCount.lockedUntil, addressCount.lockedUntil)
             if lockedUntil > now {
-                return .locked(retryAfterSeconds: Int(lockedUntil - now))
+                return (stored, .locked(retryAfterSeconds: Int(lockedUntil - now)))
             }
 
-            var user = userEntry
+            var user = userCount
             user.failures += 1
             if user.failures >= policy.lockUsernameAfter {
                 user.lockedUntil = now + policy.lockSeconds
             }
-            var address = addressEntry
+            var address = addressCount
             address.failures += 1
             if address.failures >= policy.lockAddressAfter {
                 address.lockedUntil = now + policy.lockSeconds
             }
-            entries[userKey] = user
-            entries[addressKey] = address
-
             let excess = user.failures - policy.slowAfter
-            return .proceed(failureDelayMilliseconds: excess > 0 ? excess * policy.delayStepMilliseconds : 0)
+            return (
+                [userKey: user, addressKey: address],
+                .proceed(failureDelayMilliseconds: excess > 0 ? excess * policy.delayStepMilliseconds : 0)
+            )
         }
     }
 
     /// Clears the username's count after a correct password; the address count stays.
-    public func succeeded(instanceID: Int64, username: String, address: String) {
-        let userKey = "u:\(instanceID):" + username.lowercased()
-        let addressKey = "a:" + address
-        entries.withLock { entries in
-            entries[userKey] = nil
+    public func succeeded(instanceID: Int64, username: String, address: String) async throws {
+        let (userKey, addressKey) = Self.keys(instanceID: instanceID, username: username, address: address)
+        try await store.updateThrottleCounts(keys: [userKey, addressKey], forgetBefore: 0) { stored in
+            var counts = stored
+            counts[userKey] = nil
             // The attempt was counted against the address in `begin`; a success takes it back.
-            if var entry = entries[addressKey], entry.failures > 0 {
-                entry.failures -= 1
-                entries[addressKey] = entry
+            if var count = counts[addressKey], count.failures > 0 {
+                count.failures -= 1
+                counts[addressKey] = count
             }
+            return (counts, ())
         }
     }
 
-    /// Returns the entry as it is at `now`: a lock that has run out and failures older than the
-    /// window both start a fresh count.
     /// Takes back an attempt that never reached the password check (the hashing pool was full),
     /// so that clients retrying a busy server do not lock themselves out.
-    public func cancel(instanceID: Int64, username: String, address: String) {
-        let userKey = "u:\(instanceID):" + username.lowercased()
-        let addressKey = "a:" + address
-        entries.withLock { entries in
+    public func cancel(instanceID: Int64, username: String, address: String) async throws {
+        let (userKey, addressKey) = Self.keys(instanceID: instanceID, username: username, address: address)
+        try await store.updateThrottleCounts(keys: [userKey, addressKey], forgetBefore: 0) { stored in
+            var counts = stored
             for key in [userKey, addressKey] {
-                if var entry = entries[key], entry.failures > 0, entry.lockedUntil == 0 {
-                    entry.failures -= 1
-                    entries[key] = entry
+                if var count = counts[key], count.failures > 0, count.lockedUntil == 0 {
+                    count.failures -= 1
+                    counts[key] = count
                 }
             }
+            return (counts, ())
         }
     }
 
-    private func current(_ entry: Entry?, now: Int64) -> Entry {
-        let fresh = Entry(failures: 0, firstFailureAt: now, lockedUntil: 0)
-        guard let entry else { return fresh }
-        if entry.lockedUntil != 0 && entry.lockedUntil <= now {
-            return fresh
-        }
-        if entry.lockedUntil == 0 && now - entry.firstFailureAt >= policy.windowSeconds {
-            return fresh
-        }
-        return entry
+    private static func keys(instanceID: Int64, username: String, address: String) -> (user: String, address: String) {
+        ("u:\(instanceID):" + username.lowercased(), "a:" + address)
     }
 
-    private func prune(_ entries: inout [String: Entry], now: Int64) {
-        guard entries.count >= LoginThrottle.maxEntries else { return }
-        entries = entries.filter { $0.value.lockedUntil > now || now - $0.value.firstFailureAt < policy.windowSeconds }
-        if entries.count >= LoginThrottle.maxEntries {
-            let keep = entries.sorted { $0.value.firstFailureAt > $1.value.firstFailureAt }.prefix(LoginThrottle.maxEntries / 2)
-            entries = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+    /// Returns the count as it is at `now`: a lock that has run out and failures older than the
+    /// window both start a fresh count.
+    private func current(_ count: ThrottleCount?, now: Int64) -> ThrottleCount {
+        let fresh = ThrottleCount(failures: 0, firstFailureAt: now, lockedUntil: 0)
+        guard let count else { return fresh }
+        if count.lockedUntil != 0 && count.lockedUntil <= now {
+            return fresh
         }
+        if count.lockedUntil == 0 && now - count.firstFailureAt >= policy.windowSeconds {
+            return fresh
+        }
+        return count
     }
 }

@@ -64,7 +64,7 @@ extension Application {
         // Check the credentials, throttled.
         let now = Application.now()
         let failureDelay: Int
-        switch throttle.begin(instanceID: instance.id, username: username, address: request.remoteAddress, now: now) {
+        switch try await throttle.begin(instanceID: instance.id, username: username, address: request.remoteAddress, now: now) {
         case .proceed(let delay):
             failureDelay = delay
         case .locked(let seconds):
@@ -78,7 +78,7 @@ extension Application {
         do {
             matches = try await pool.run { Crypto.verifyPassword(password, hash: hash) }
         } catch is BlockingPool.Overloaded {
-            throttle.cancel(instanceID: instance.id, username: username, address: request.remoteAddress)
+            try await throttle.cancel(instanceID: instance.id, username: username, address: request.remoteAddress)
             throw APIError.unavailable("Too many logins are being checked at once; retry in a second.")
         }
         guard let login, matches else {
@@ -88,7 +88,7 @@ extension Application {
             Log.warning("login failed", ["instance": instanceName, "remote": request.remoteAddress])
             throw APIError.unauthorized("The username or password is wrong.")
         }
-        throttle.succeeded(instanceID: instance.id, username: username, address: request.remoteAddress)
+        try await throttle.succeeded(instanceID: instance.id, username: username, address: request.remoteAddress)
 
         // Issue the token.
         let token = Crypto.randomHex(byteCount: 16)

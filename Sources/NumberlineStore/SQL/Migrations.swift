@@ -245,4 +245,17 @@ let migrations: [Migration] = [
             CREATE INDEX audit_subjects_number ON audit_subjects (telephone_number, audit_id);
             """
     ),
+    Migration(
+        version: 6,
+        // Failed-login counts, kept in the database so that every node sharing it enforces one limit.
+        sql: """
+            CREATE TABLE login_throttle (
+                key TEXT PRIMARY KEY,
+                failures INTEGER NOT NULL,
+                first_failure_at INTEGER NOT NULL,
+                locked_until INTEGER NOT NULL
+            );
+            CREATE INDEX login_throttle_first_failure ON login_throttle (first_failure_at);
+            """
+    ),
 ]

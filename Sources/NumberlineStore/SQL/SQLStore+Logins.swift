@@ -216,4 +216,47 @@ extension SQLStore {
             try db.run("DELETE FROM access_tokens WHERE expires_at <= ?", [.integer(now)])
         }
     }
+
+    // MARK: - Login throttle
+
+    public func updateThrottleCounts<Result>(
+        keys: [String], forgetBefore: Int64, _ update: ([String: ThrottleCount]) -> (counts: [String: ThrottleCount], result: Result)
+    ) async throws -> Result {
+        // One call in 64 also drops counts nobody will look at again, so the table stays small
+        // without a timer.
+        let prunes = UInt8.random(in: 0..<64) == 0
+        return try await write { db in
+            var stored: [String: ThrottleCount] = [:]
+            for key in keys {
+                stored[key] = try db.queryFirst(
+                    "SELECT failures, first_failure_at, locked_until FROM login_throttle WHERE key = ?", [.text(key)]
+                ) { ThrottleCount(failures: Int($0.int64(0)), firstFailureAt: $0.int64(1), lockedUntil: $0.int64(2)) }
+            }
+            let (counts, result) = update(stored)
+            for key in keys {
+                guard let count = counts[key] else {
+                    if stored[key] != nil {
+                        try db.run("DELETE FROM login_throttle WHERE key = ?", [.text(key)])
+                    }
+                    continue
+                }
+                guard count != stored[key] else {
+                    continue
+                }
+                try db.run(
+                    """
+                    INSERT INTO login_throttle (key, failures, first_failure_at, locked_until) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,
+                        first_failure_at = excluded.first_failure_at, locked_until = excluded.locked_until
+                    """,
+                    [.text(key), .integer(Int64(count.failures)), .integer(count.firstFailureAt), .integer(count.lockedUntil)])
+            }
+            if prunes {
+                try db.run(
+                    "DELETE FROM login_throttle WHERE first_failure_at < ? AND locked_until < ?",
+                    [.integer(forgetBefore), .integer(Self.now())])
+            }
+            return result
+        }
+    }
 }
