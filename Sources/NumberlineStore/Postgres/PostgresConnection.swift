@@ -151,9 +151,16 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// False once the server closed the connection or the network failed; the pool then
-    /// opens a new one.
+    /// opens a new one. An idle connection has nothing to read, so a readable socket means
+    /// the server ended the session (a restart, or an administrator's terminate) or sent
+    /// something unexpected; either way a fresh connection is the safe choice, and a call
+    /// made after a database restart does not fail on a dead one.
     var isUsable: Bool {
-        handle.map { PQstatus($0) == CONNECTION_OK } ?? false
+        guard let handle, PQstatus(handle) == CONNECTION_OK else {
+            return false
+        }
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) == 0
     }
 
     func close() {
@@ -298,7 +305,7 @@ final class PostgresConnection: @unchecked Sendable {
 
     private static func errorMessage(_ connection: OpaquePointer) -> String {
         let text = PQerrorMessage(connection).map { String(cString: $0) } ?? ""
-        return text.split(separator: "\n").joined(separator: " ")
+        return text.split(whereSeparator: { $0 == "\n" || $0 == "\t" || $0 == " " }).joined(separator: " ")
     }
 }
 
