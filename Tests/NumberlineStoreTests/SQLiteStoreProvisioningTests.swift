@@ -75,18 +75,27 @@ import Testing
         try await withTemporaryStore { store in
             let plans = try await store.read { db in
                 try ["z.id IS NULL", "n.status = 'assigned'"].map { condition in
-                    try db.query(
-                        """
-                        EXPLAIN QUERY PLAN SELECT n.telephone_number FROM numbers n
+                    let select = """
+                        SELECT n.telephone_number FROM numbers n
                         LEFT JOIN teams_users u ON u.number_id = n.id LEFT JOIN zoom_peerings z ON z.number_id = n.id
                         WHERE n.account_id = 1 AND n.instance_id = 1 AND n.telephone_number > '' AND \(condition)
                         ORDER BY n.telephone_number LIMIT 10
                         """
-                    ) { $0.text(3) ?? "" }.joined(separator: "\n")
+                    switch db.dialect {
+                    case .sqlite:
+                        return try db.query("EXPLAIN QUERY PLAN " + select) { $0.text(3) ?? "" }.joined(separator: "\n")
+                    case .postgres:
+                        // The tables are empty, so without this the planner reads them whole and
+                        // sorts, whatever the indexes offer.
+                        try db.execute("SET LOCAL enable_seqscan = off")
+                        return try db.query("EXPLAIN (COSTS OFF) " + select) { $0.text(0) ?? "" }.joined(separator: "\n")
+                    }
                 }
             }
             for plan in plans {
-                #expect(!plan.contains("TEMP B-TREE"), "the listing sorts instead of reading an index in order:\n\(plan)")
+                #expect(
+                    !plan.contains("TEMP B-TREE") && !plan.contains("Sort"),
+                    "the listing sorts instead of reading an index in order:\n\(plan)")
             }
         }
     }

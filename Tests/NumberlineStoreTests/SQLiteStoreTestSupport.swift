@@ -3,13 +3,23 @@ import NumberlineCore
 
 @testable import NumberlineStore
 
-/// Runs `body` against a migrated store on a new temporary file, then closes the store
-/// and deletes the file with its WAL and shared-memory files.
+/// Runs `body` against a migrated store, then closes the store and deletes its database.
+///
+/// The store is a new temporary SQLite file, or, when `NUMBERLINE_TEST_POSTGRES_URL` names a
+/// PostgreSQL server (the second pass of `ci/test.sh`), a new database on that server.
 func withTemporaryStore<Result>(_ body: (SQLStore) async throws -> Result) async throws -> Result {
+    if let server = TestPostgres.serverURL {
+        let database = try TestPostgres.createDatabase(server)
+        defer { TestPostgres.dropDatabase(server, database.name) }
+        let store = try await SQLStore.open(postgresURL: database.url, poolSize: 4)
+        return try await closing(store, body)
+    }
     let path = temporaryDatabasePath()
     defer { removeDatabase(at: path) }
+    return try await closing(try await SQLStore.open(path: path), body)
+}
 
-    let store = try await SQLStore.open(path: path)
+private func closing<Result>(_ store: SQLStore, _ body: (SQLStore) async throws -> Result) async throws -> Result {
     do {
         let result = try await body(store)
         await store.close()
@@ -17,6 +27,58 @@ func withTemporaryStore<Result>(_ body: (SQLStore) async throws -> Result) async
     } catch {
         await store.close()
         throw error
+    }
+}
+
+/// The PostgreSQL server of the test run, if any, and throwaway databases on it.
+enum TestPostgres {
+    /// The admin URL from `NUMBERLINE_TEST_POSTGRES_URL`, ending in `/postgres`.
+    static var serverURL: String? {
+        ProcessInfo.processInfo.environment["NUMBERLINE_TEST_POSTGRES_URL"]
+    }
+
+    static var isEnabled: Bool { serverURL != nil }
+
+    /// Creates an empty database with a random name and returns its name and URL.
+    static func createDatabase(_ server: String) throws -> (name: String, url: String) {
+        let name = "nl_store_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        try psql(server, "CREATE DATABASE \(name)")
+        guard let slash = server.range(of: "/", options: .backwards) else {
+            throw StoreTestError("NUMBERLINE_TEST_POSTGRES_URL \(server) has no database part")
+        }
+        return (name, server[..<slash.lowerBound] + "/" + name)
+    }
+
+    static func dropDatabase(_ server: String, _ name: String) {
+        try? psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
+
+    /// Runs `sql` with psql and returns its unaligned output.
+    @discardableResult
+    static func psql(_ url: String, _ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        process.arguments = ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", sql]
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw StoreTestError("psql failed on \(sql): \(String(decoding: errorData, as: UTF8.self))")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+struct StoreTestError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
     }
 }
 

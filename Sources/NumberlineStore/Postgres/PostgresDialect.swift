@@ -70,11 +70,15 @@ struct PostgresArrayLiteral {
             return
         }
         text += "\""
-        for character in element.unicodeScalars {
-            if character == "\"" || character == "\\" {
-                text += "\\"
+        if element.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            for character in element.unicodeScalars {
+                if character == "\"" || character == "\\" {
+                    text += "\\"
+                }
+                text.unicodeScalars.append(character)
             }
-            text.unicodeScalars.append(character)
+        } else {
+            text += element
         }
         text += "\""
     }

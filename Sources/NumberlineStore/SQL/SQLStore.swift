@@ -15,10 +15,13 @@ import Synchronization
 /// thread of `PostgresPool`, which owns one connection per thread, and the caller's task
 /// suspends until it finishes, so no database wait ever blocks an event loop.
 ///
-/// Writing methods run in one transaction that behaves as if no other write ran at the same
-/// time: `BEGIN IMMEDIATE` on SQLite, `SERIALIZABLE` on PostgreSQL, where a transaction that
-/// loses a race with another node is run again. Reads run in one transaction so that their
-/// statements read the same snapshot.
+/// Writing methods run one at a time, each in one transaction: SQLite's `BEGIN IMMEDIATE`
+/// takes the file's write lock, and on PostgreSQL every write transaction takes one advisory
+/// lock, so the writers of all nodes queue for the database as SQLite's writers queue for the
+/// file. A write then reads every change committed before it, which the store's checks
+/// (a number already present, a Teams user already provisioned) rely on. Reads run in one
+/// transaction so that their statements read the same snapshot, and on PostgreSQL they run
+/// in parallel with the writer and with each other.
 public final class SQLStore: Store {
     private enum Backend {
         case sqlite(SQLiteConnections)
@@ -31,7 +34,10 @@ public final class SQLStore: Store {
     private let backend: Backend
 
     /// Times a PostgreSQL write transaction is tried before a serialization failure is reported.
-    static let maxWriteAttempts = 8
+    static let maxWriteAttempts = 10
+
+    /// The advisory lock key every PostgreSQL write transaction holds: "nmbw" in ASCII.
+    static let writeLockKey: Int64 = 0x6E6D_6277
 
     /// Opens the SQLite database file, creating it if missing, and checks that it is an SQLite
     /// database that accepts WAL mode. Does not migrate: call `migrate()` or use `open(path:)`.
@@ -192,8 +198,9 @@ public final class SQLStore: Store {
     // MARK: - Connections and transactions
 
     /// Runs `body` in one write transaction, committing on success and rolling back on any
-    /// error. On PostgreSQL a serialization failure or deadlock runs `body` again, up to
-    /// `maxWriteAttempts` times, so `body` must change nothing outside the database.
+    /// error. On PostgreSQL a serialization failure or deadlock (which the write lock should
+    /// prevent) runs `body` again, up to `maxWriteAttempts` times, so `body` must change
+    /// nothing outside the database.
     func write<Result>(_ body: (SQLConnection) throws -> Result) async throws -> Result {
         if case .sqlite(let connections) = backend {
             let db = SQLConnection(backend: .sqlite(try connections.connection()))
@@ -205,15 +212,14 @@ public final class SQLStore: Store {
             while true {
                 do {
                     return try AuditContext.$current.withValue(context) {
-                        try Self.transaction(db, begin: "BEGIN ISOLATION LEVEL SERIALIZABLE", body)
+                        // Sent as one message, so taking the write lock costs no extra round trip.
+                        try Self.transaction(db, begin: "BEGIN; SELECT pg_advisory_xact_lock(\(Self.writeLockKey))", body)
                     }
                 } catch let error as any DatabaseFailure where error.isRetryable {
                     guard attempt < Self.maxWriteAttempts else {
                         throw StoreError.conflict(
                             reason: "the change collided with concurrent changes to the same data \(attempt) times; send it again")
                     }
-                    // Random back-off, growing with each attempt, so that two nodes stop colliding.
-                    usleep(UInt32.random(in: 1_000...5_000) * UInt32(attempt))
                     attempt += 1
                 }
             }
@@ -232,7 +238,7 @@ public final class SQLStore: Store {
     }
 
     private static func writeBegin(_ dialect: SQLDialect) -> String {
-        dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN ISOLATION LEVEL SERIALIZABLE"
+        dialect == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN; SELECT pg_advisory_xact_lock(\(writeLockKey))"
     }
 
     /// Runs `body` with a connection outside any transaction: this thread's SQLite connection,

@@ -1,0 +1,85 @@
+import Foundation
+import NumberlineCore
+import Testing
+
+@testable import NumberlineStore
+
+/// What only the PostgreSQL backend has: a schema translated from the SQLite migrations and
+/// nodes that migrate one database at the same time. These run in the PostgreSQL pass of
+/// `ci/test.sh`, which sets `NUMBERLINE_TEST_POSTGRES_URL`; the rest of the store suites run
+/// on PostgreSQL in that pass through `withTemporaryStore`.
+@Suite(.enabled(if: TestPostgres.isEnabled, "needs NUMBERLINE_TEST_POSTGRES_URL (the PostgreSQL pass of ci/test.sh)"))
+struct PostgresStoreTests {
+    @Test func nodesStartingTogetherMigrateOnce() async throws {
+        let server = try #require(TestPostgres.serverURL)
+        let database = try TestPostgres.createDatabase(server)
+        defer { TestPostgres.dropDatabase(server, database.name) }
+
+        let versions = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<6 {
+                group.addTask {
+                    let store = try await SQLStore.open(postgresURL: database.url, poolSize: 1)
+                    await store.close()
+                    return store.schemaVersion
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(versions == Array(repeating: migrations.count, count: 6))
+        let recorded = try TestPostgres.psql(database.url, "SELECT version FROM schema_migrations ORDER BY version")
+        #expect(recorded.split(separator: "\n").map(String.init) == migrations.map { String($0.version) })
+    }
+
+    @Test func schemaMatchesSQLite() async throws {
+        let server = try #require(TestPostgres.serverURL)
+        let database = try TestPostgres.createDatabase(server)
+        defer { TestPostgres.dropDatabase(server, database.name) }
+        let postgres = try await SQLStore.open(postgresURL: database.url, poolSize: 1)
+        await postgres.close()
+        let path = temporaryDatabasePath()
+        defer { removeDatabase(at: path) }
+        let sqlite = try await SQLStore.open(path: path)
+
+        // Tables with their columns, in order, and the indexes of each table.
+        let sqliteColumns = try await sqlite.read { db in
+            try db.query(
+                """
+                SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+                WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid
+                """
+            ) { "\($0.text(0) ?? "").\($0.text(1) ?? "")" }
+        }
+        let sqliteIndexes = try await sqlite.read { db in
+            try db.query("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name") { $0.text(0) ?? "" }
+        }
+        await sqlite.close()
+        let postgresColumns = try TestPostgres.psql(
+            database.url,
+            """
+            SELECT table_name || '.' || column_name FROM information_schema.columns
+            WHERE table_schema = 'public' ORDER BY table_name, ordinal_position
+            """
+        ).split(separator: "\n").map(String.init)
+        // Constraint indexes (primary keys, UNIQUE) have generated names in both; compare the named ones.
+        let postgresIndexes = try TestPostgres.psql(
+            database.url,
+            """
+            SELECT indexname FROM pg_indexes WHERE schemaname = 'public'
+            AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key' ORDER BY indexname
+            """
+        ).split(separator: "\n").map(String.init)
+
+        #expect(!sqliteColumns.isEmpty)
+        #expect(postgresColumns == sqliteColumns)
+        #expect(postgresIndexes == sqliteIndexes)
+    }
+
+    @Test func integerColumnsHoldSixtyFourBits() async throws {
+        try await withTemporaryStore { store in
+            let instance = try await store.createInstance(name: "wide")
+            let key = try await store.createAPIKey(instanceID: instance.id, label: nil, keyHash: "h", createdAt: Int64.max - 1)
+            #expect(try await store.apiKeys(instanceID: instance.id).first?.createdAt == Int64.max - 1)
+            #expect(key.id > 0)
+        }
+    }
+}
