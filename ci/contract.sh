@@ -61,7 +61,8 @@ url="http://127.0.0.1:$port"
 
 # The address lock after repeated failed logins would reject most token calls with 429 once
 # schemathesis has sent its wrong passwords. The limits are raised so that the token call is tested.
-"$binary" serve --demo --host 127.0.0.1 --port "$port" --database "$workdir/contract.db" \
+# CONTRACT_DATABASE (a postgres:// URL of an empty database) runs the server on PostgreSQL.
+"$binary" serve --demo --host 127.0.0.1 --port "$port" --database "${CONTRACT_DATABASE:-$workdir/contract.db}" \
     --login-lock-after 1000000 --login-lock-address-after 1000000 >"$workdir/server.log" 2>&1 &
 server_pid=$!
 

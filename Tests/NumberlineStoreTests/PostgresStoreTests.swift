@@ -83,3 +83,19 @@ struct PostgresStoreTests {
         }
     }
 }
+
+@Suite struct DatabaseLocationTests {
+    @Test func urlsSelectPostgreSQL() {
+        #expect(SQLStore.isPostgresURL("postgres://numberline@db/numberline"))
+        #expect(SQLStore.isPostgresURL("postgresql://db/numberline"))
+        #expect(!SQLStore.isPostgresURL("./numberline.db"))
+        #expect(!SQLStore.isPostgresURL("/var/lib/postgres/numberline.db"))
+    }
+
+    @Test func logsNeverShowThePassword() {
+        #expect(SQLStore.redactedLocation("postgres://numberline:s3cret@db:5432/nl") == "postgres://numberline:***@db:5432/nl")
+        #expect(SQLStore.redactedLocation("postgresql://numberline@db/nl") == "postgresql://numberline@db/nl")
+        #expect(SQLStore.redactedLocation("postgres://db/nl?sslmode=require") == "postgres://db/nl?sslmode=require")
+        #expect(SQLStore.redactedLocation("./with:colon@at.db") == "./with:colon@at.db")
+    }
+}
