@@ -5,7 +5,7 @@
 set -euo pipefail
 
 # postgresql-15 brings the server for ci/postgres.sh, psql, and the amcheck extension that the
-# crash-safety tests run; libpq-dev is the client library of the PostgreSQL backend.
+# crash-safety tests run. libpq-dev is the client library of the PostgreSQL backend.
 packages=(
     libh2o-evloop-dev libssl-dev libsodium-dev libsqlite3-dev libphonenumber-dev libpq-dev
     sqlite3 postgresql-15 curl python3 python3-pip python3-venv openssl
