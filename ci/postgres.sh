@@ -45,10 +45,23 @@ require_cluster() {
     fi
 }
 
+# Closes every file descriptor above 2 of the current shell. The server outlives this script and
+# would otherwise keep the caller's descriptors open. Swift's Foundation.Process on Linux, for one,
+# learns that a child exited when a socket the child inherited closes, so it would wait forever.
+close_inherited_descriptors() {
+    local descriptor
+    for descriptor in $(ls /proc/$$/fd); do
+        if [ "$descriptor" -gt 2 ]; then
+            eval "exec $descriptor>&-"
+        fi
+    done
+}
+
 # Starts the cluster in DIR and waits up to 60 s until it accepts connections.
 start_server() {
     local dir=$1
-    if ! (cd "$dir" && as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -s start); then
+    # The subshell has parsed its commands, so it can close bash's own descriptor of this script too.
+    if ! (close_inherited_descriptors && cd "$dir" && as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -s start); then
         echo "error: PostgreSQL in $dir did not start; its log follows" >&2
         cat "$dir/server.log" >&2
         exit 1
