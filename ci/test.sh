@@ -33,7 +33,10 @@ trap 'exit 143' TERM
 # Another process could take the free port before PostgreSQL binds it. The start then fails
 # with the server's log.
 postgres_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-postgres_url=$(ci/postgres.sh start "$postgres_dir" "$postgres_port")
+if ! postgres_url=$(ci/postgres.sh start "$postgres_dir" "$postgres_port"); then
+    echo "swift test: FAILED (exit $sqlite_status on SQLite; PostgreSQL did not start, see its log above)"
+    exit 1
+fi
 postgres_status=0
 NUMBERLINE_TEST_POSTGRES_URL=$postgres_url swift test --skip-build || postgres_status=$?
 ci/postgres.sh stop "$postgres_dir"
