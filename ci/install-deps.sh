@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install what building, running and testing Numberline needs on Debian 12: the C libraries
-# behind the shim targets, the tools the tests drive, and the PyPI checkers.
+# behind the shim targets, the tools and database servers the tests drive, and the PyPI checkers.
 # Swift itself is expected at /opt/swift (or on PATH). Safe to run again.
 set -euo pipefail
 
+# postgresql-15 brings the server for ci/postgres.sh, psql, and the amcheck extension that the
+# crash-safety tests run. libpq-dev is the client library of the PostgreSQL backend.
 packages=(
-    libh2o-evloop-dev libssl-dev libsodium-dev libsqlite3-dev libphonenumber-dev
-    sqlite3 curl python3 python3-pip python3-venv openssl
+    libh2o-evloop-dev libssl-dev libsodium-dev libsqlite3-dev libphonenumber-dev libpq-dev
+    sqlite3 postgresql-15 curl python3 python3-pip python3-venv openssl
 )
 missing=()
 for package in "${packages[@]}"; do

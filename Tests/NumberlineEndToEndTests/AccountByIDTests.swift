@@ -315,10 +315,11 @@ struct AccountByIDTests {
         let tenants = try Tenants(server: server)
         let token = try server.token(username: Tenants.Username.resellerA)
 
-        let schema = try server.sql(".schema numbers")
-        #expect(schema.contains("telephone_number TEXT NOT NULL"))
-        #expect(schema.contains("account_id INTEGER"))
-        #expect(schema.contains("status TEXT NOT NULL"))
+        // The columns the INSERT below writes, so that a schema change fails here with a clear message.
+        let columns = try server.database.columns(of: "numbers")
+        #expect(columns["telephone_number"] == true, "telephone_number is missing or nullable: \(columns)")
+        #expect(columns["account_id"] != nil, "account_id is missing: \(columns)")
+        #expect(columns["status"] == true, "status is missing or nullable: \(columns)")
         try server.sql(
             "INSERT INTO numbers (instance_id, telephone_number, account_id, status) "
                 + "SELECT id, '15556667777', \(tenants.subCustomerA1x), 'assigned' FROM instances WHERE name = 'acme'")

@@ -205,7 +205,7 @@ private typealias F = FeatureFixture
         #expect(change(record, id: f.tenants.customerA1)?["after"]?["logins"]?.array?.count == 1)
 
         // Grep the whole audit table for anything that looks like a secret.
-        let dump = try sqlite(f.server.databasePath, "SELECT changes || ' ' || ifnull(summary, '') FROM audit_records")
+        let dump = try f.server.sql("SELECT CAST(changes AS TEXT) || ' ' || coalesce(CAST(summary AS TEXT), '') FROM audit_records")
         #expect(!dump.isEmpty)
         for secret in [
             newPassword, TestServer.password, f.server.apiKey, f.resellerA, f.customerA1, "$argon2", "password_hash", "token_hash",
@@ -364,21 +364,4 @@ private typealias F = FeatureFixture
         }
         #expect(try f.server.request("GET", "/v1/audit").status == 401)
     }
-}
-
-/// Runs one query with the sqlite3 command-line shell and returns its output.
-func sqlite(_ databasePath: String, _ sql: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    process.arguments = [databasePath, sql]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw TestError("sqlite3 \(sql) failed: \(String(decoding: data, as: UTF8.self))")
-    }
-    return String(decoding: data, as: UTF8.self)
 }

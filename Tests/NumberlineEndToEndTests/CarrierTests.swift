@@ -305,12 +305,7 @@ struct CarrierTests {
                 carrier: carrier, token: tokenA, numbers: ["19195550100"], extra: #","customerId":"\#(tenants.customerA1)""#
             ).status == 200)
         // No route provisions numbers yet, so the test sets the status in the database.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [server.databasePath, "PRAGMA busy_timeout=5000; UPDATE numbers SET status = 'provisioned';"]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        try server.sql("UPDATE numbers SET status = 'provisioned'")
 
         let response = try server.call(
             "DELETE", "/v1/carriers/\(carrier)/numbers", token: tokenA, json: #"{"telephoneNumbers":["19195550100"]}"#)

@@ -44,7 +44,7 @@ struct CommandLineTests {
     @Test("missing value exits 2")
     func missingValue() throws {
         let server = try TestServer()
-        let instance = try server.cli(["apikey", "create", "--database", server.databasePath, "--instance"], database: false)
+        let instance = try server.cli(["apikey", "create", "--database", server.database.location, "--instance"], database: false)
         #expect(instance.status == 2)
         #expect(instance.error == "numberline apikey create: option --instance needs a value (NAME)\n")
         #expect(instance.output == "")

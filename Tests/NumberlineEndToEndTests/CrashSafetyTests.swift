@@ -7,8 +7,9 @@ import Testing
 #endif
 
 /// Kills the server with SIGKILL while calls are in flight and restarts it on the same
-/// database file. Every call must then have taken effect wholly or not at all, the audit
-/// trail must match the data, and SQLite must report the file intact.
+/// database. Every call must then have taken effect wholly or not at all, the audit trail must
+/// match the data, and the database must pass its integrity check (`PRAGMA integrity_check` on
+/// SQLite, amcheck on PostgreSQL).
 @Suite("Crash safety", .serialized) struct CrashSafetyTests {
     /// A reseller with a customer on a fresh server, and a carrier.
     private struct Setup {
@@ -35,7 +36,7 @@ import Testing
         }
 
         func integrityCheck() throws -> String {
-            try sqlite(server.databasePath, "PRAGMA integrity_check").trimmingCharacters(in: .whitespacesAndNewlines)
+            try server.database.integrityCheck()
         }
     }
 
@@ -92,19 +93,21 @@ import Testing
             let last = String(first + Int64(count) - 1)
             let stored =
                 Int(
-                    try sqlite(
-                        server.databasePath,
+                    try server.sql(
                         "SELECT count(*) FROM numbers WHERE telephone_number BETWEEN '\(first)' AND '\(last)'"
                     ).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+            // The JSON functions differ: json_extract on SQLite, the jsonb operators on PostgreSQL.
+            let uploadSummaryMatches =
+                switch server.database.backend {
+                case .sqlite:
+                    "json_extract(summary, '$.firstTelephoneNumber') = '\(first)' AND json_extract(summary, '$.count') = \(count)"
+                case .postgres:
+                    "CAST(summary AS jsonb) ->> 'firstTelephoneNumber' = '\(first)' AND CAST(summary AS jsonb) ->> 'count' = '\(count)'"
+                }
             let audited =
                 Int(
-                    try sqlite(
-                        server.databasePath,
-                        """
-                        SELECT count(*) FROM audit_records WHERE route = '/v1/carriers/{carrierId}/numbers'
-                        AND json_extract(summary, '$.firstTelephoneNumber') = '\(first)'
-                        AND json_extract(summary, '$.count') = \(count)
-                        """
+                    try server.sql(
+                        "SELECT count(*) FROM audit_records WHERE route = '/v1/carriers/{carrierId}/numbers' AND \(uploadSummaryMatches)"
                     ).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
             let answered = status.get()
             let context =
@@ -174,8 +177,7 @@ import Testing
 
             // The stored forwarding target of every number, and every audited forwarding change.
             var stored: [String: String] = [:]
-            for line in try sqlite(
-                server.databasePath,
+            for line in try server.sql(
                 """
                 SELECT n.telephone_number, c.forward_to FROM numbers n JOIN call_forwardings c ON c.number_id = n.id
                 WHERE n.telephone_number BETWEEN '\(numbers.first!)' AND '\(numbers.last!)'
@@ -187,13 +189,20 @@ import Testing
             var latest: [String: (id: Int64, target: String)] = [:]
             var recordsOfTarget: [String: Set<Int64>] = [:]
             var numbersOfTarget: [String: Set<String>] = [:]
-            for line in try sqlite(
-                server.databasePath,
-                """
-                SELECT r.id, json_extract(j.value, '$.id'), ifnull(json_extract(j.value, '$.after.call_forwarding.forward_to'), '')
-                FROM audit_records r, json_each(r.changes) j WHERE r.route = '/v1/callforwarding'
-                """
-            ).split(separator: "\n") {
+            let changesQuery =
+                switch server.database.backend {
+                case .sqlite:
+                    """
+                    SELECT r.id, json_extract(j.value, '$.id'), coalesce(json_extract(j.value, '$.after.call_forwarding.forward_to'), '')
+                    FROM audit_records r, json_each(r.changes) j WHERE r.route = '/v1/callforwarding'
+                    """
+                case .postgres:
+                    """
+                    SELECT r.id, j.value ->> 'id', coalesce(j.value #>> '{after,call_forwarding,forward_to}', '')
+                    FROM audit_records r, jsonb_array_elements(CAST(r.changes AS jsonb)) AS j(value) WHERE r.route = '/v1/callforwarding'
+                    """
+                }
+            for line in try server.sql(changesQuery).split(separator: "\n") {
                 let parts = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
                 let id = Int64(parts[0]) ?? 0
                 if (latest[parts[1]]?.id ?? 0) < id {

@@ -115,16 +115,4 @@ struct SiteTests {
         #expect(try f.call("DELETE", "/v1/msteams/\(f.tenants.customerA1)/users/\(userID)", token: f.customerA1).status == 200)
         #expect(try f.call("DELETE", "/v1/sites/\(id)", token: f.customerA1).status == 200)
     }
-
-    /// Runs SQL on the server's database with the sqlite3 command-line shell.
-    private func sqlite(_ f: FeatureFixture, _ sql: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = ["-cmd", ".timeout 5000", f.server.databasePath, sql]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestError("sqlite3 failed with \(process.terminationStatus) on: \(sql)")
-        }
-    }
 }

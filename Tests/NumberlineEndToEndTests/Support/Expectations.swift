@@ -11,6 +11,7 @@ enum StatusText {
     static let conflict = "Conflict"
     static let payloadTooLarge = "Payload too large"
     static let tooManyRequests = "Too many requests"
+    static let serviceUnavailable = "Service unavailable"
 }
 
 extension TestResponse {
@@ -96,23 +97,9 @@ extension TestServer {
         return key.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Runs SQL on this server's database file with the `sqlite3` command-line tool.
+    /// Runs SQL on this server's database and returns its rows as `TestDatabase.query` does.
     @discardableResult
     func sql(_ statement: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = ["-cmd", ".timeout 5000", databasePath, statement]
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestError("sqlite3 failed with \(process.terminationStatus): \(String(decoding: errorData, as: UTF8.self))")
-        }
-        return String(decoding: outputData, as: UTF8.self)
+        try database.query(statement)
     }
 }

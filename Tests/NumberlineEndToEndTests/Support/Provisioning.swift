@@ -40,7 +40,6 @@ struct ProvisioningFixture {
         try Self.expectOK(server.call("PUT", "/v1/accounts/\(customer)", token: token, json: body))
     }
 
-    /// Provisions a user and returns the response.
     /// Creates a site of customer A1 and returns its id.
     func createSite(_ name: String) throws -> String {
         let response = try server.call("POST", "/v1/sites", token: tokenA1, json: #"{"departmentName":"\#(name)"}"#)
@@ -50,9 +49,12 @@ struct ProvisioningFixture {
         return id
     }
 
-    func provision(upn: String, number: String, customer: String? = nil, token: String? = nil, extra: String = "") throws -> TestResponse {
+    /// Provisions a Teams user through `node`, by default the fixture's server, and returns the response.
+    func provision(
+        upn: String, number: String, customer: String? = nil, token: String? = nil, extra: String = "", on node: TestServer? = nil
+    ) throws -> TestResponse {
         let body = #"{"upn":"\#(upn)","firstName":"Test","lastName":"User","note":"Sales","telephoneNumber":"\#(number)"\#(extra)}"#
-        return try server.call("POST", "/v1/msteams/\(customer ?? tenants.customerA1)/users", token: token ?? tokenA1, json: body)
+        return try (node ?? server).call("POST", "/v1/msteams/\(customer ?? tenants.customerA1)/users", token: token ?? tokenA1, json: body)
     }
 
     /// Returns the inventory status of a number, read with reseller A's token.

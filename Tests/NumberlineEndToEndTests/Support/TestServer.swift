@@ -5,12 +5,14 @@ import NumberlineJSON
     import Glibc
 #endif
 
-/// A real `numberline serve` process on an ephemeral loopback port with its own SQLite file,
-/// plus the CLI calls an operator would make to prepare it.
+/// A real `numberline serve` process on an ephemeral loopback port with its own database,
+/// plus the CLI calls an operator would make to prepare it. The database is a SQLite file, or a
+/// fresh PostgreSQL database when `NUMBERLINE_TEST_POSTGRES_URL` is set (see `TestDatabase`).
 final class TestServer: @unchecked Sendable {
     // Mutated only by the test that owns the server, one step at a time.
     let directory: URL
-    let databasePath: String
+    /// Shared with the other nodes started by `init(sharing:)`, and dropped after the last of them.
+    let database: TestDatabase
     let logPath: String
     let instance: String
     private(set) var port: UInt16 = 0
@@ -37,10 +39,11 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// Prepares an instance with a platform admin and an API key, then starts the server.
-    init(instance: String = "acme", arguments: [String] = []) throws {
+    /// `postgresAdminURL` picks the PostgreSQL cluster to create the database on, and nil picks SQLite.
+    init(instance: String = "acme", arguments: [String] = [], postgresAdminURL: String? = TestDatabase.postgresAdminURL) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("numberline-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        databasePath = directory.appendingPathComponent("numberline.db").path
+        database = try TestDatabase(directory: directory, postgresAdminURL: postgresAdminURL)
         logPath = directory.appendingPathComponent("server.log").path
         self.instance = instance
         self.arguments = arguments
@@ -50,6 +53,19 @@ final class TestServer: @unchecked Sendable {
             ["admin", "create", "--instance", instance, "--username", Self.adminUsername, "--password-stdin"], input: Self.password + "\n")
         apiKey = try checkedCLI(["apikey", "create", "--instance", instance, "--label", "tests"]).trimmingCharacters(
             in: .whitespacesAndNewlines)
+        try start()
+    }
+
+    /// Starts another `serve` process on `other`'s database, with the same instance and API key,
+    /// as a second node behind a load balancer would run. Its log goes to its own directory.
+    init(sharing other: TestServer, arguments: [String]? = nil) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("numberline-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        database = other.database
+        logPath = directory.appendingPathComponent("server.log").path
+        instance = other.instance
+        apiKey = other.apiKey
+        self.arguments = arguments ?? other.arguments
         try start()
     }
 
@@ -76,7 +92,7 @@ final class TestServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments =
-            ["serve", "--port", "0", "--threads", "2", "--database", databasePath, "--default-instance", instance] + arguments
+            ["serve", "--port", "0", "--threads", "2", "--database", database.location, "--default-instance", instance] + arguments
         process.standardError = handle
         process.standardOutput = FileHandle.nullDevice
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("NUMBERLINE_") }
@@ -137,7 +153,7 @@ final class TestServer: @unchecked Sendable {
     func cli(_ arguments: [String], input: String? = nil, database: Bool = true) throws -> (status: Int32, output: String, error: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments + (database ? ["--database", databasePath] : [])
+        process.arguments = arguments + (database ? ["--database", self.database.location] : [])
         let output = Pipe()
         let error = Pipe()
         let inputPipe = Pipe()
