@@ -36,6 +36,24 @@ struct MultiNodeTests {
         #expect(foreign.status == 404, "\(foreign.text)")
     }
 
+    @Test("failed logins on both nodes count against one lock")
+    func lockoutAcrossNodes() throws {
+        let arguments = ["--login-lock-after", "4"]
+        let nodeA = try TestServer(arguments: arguments)
+        let nodeB = try TestServer(sharing: nodeA, arguments: arguments)
+
+        // Two wrong passwords on each node: four in all, which locks the username. Each node
+        // alone saw only two, so a per-node count would still let the next guess through.
+        for node in [nodeA, nodeB, nodeA, nodeB] {
+            #expect(try node.authorize(username: TestServer.adminUsername, password: "wrong-password").status == 401)
+        }
+        for node in [nodeA, nodeB] {
+            let locked = try node.authorize(username: TestServer.adminUsername, password: TestServer.password)
+            #expect(locked.status == 429, "\(locked.text)")
+            #expect(locked.headers["retry-after"] != nil)
+        }
+    }
+
     @Test("account written on one node reads on the other")
     func accountOnOtherNode() throws {
         let nodeA = try TestServer()
