@@ -122,6 +122,8 @@ final class PostgresConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     /// Prepared statement names keyed by SQL text and parameter kinds.
     private var statements: [String: String] = [:]
+    /// Prepared statements kept per connection at most.
+    static let maxStatements = 512
 
     /// Connects with `url` (a `postgres://` URI or a libpq keyword string). Connecting waits at
     /// most 5 seconds unless the URL sets `connect_timeout`, and TCP keepalives notice a server
@@ -236,11 +238,13 @@ final class PostgresConnection: @unchecked Sendable {
         var key = sql
         key.reserveCapacity(sql.utf8.count + values.count + 1)
         key.append("\u{0}")
+        // Text and NULL are both sent untyped, so only integer positions tell statements apart;
+        // a row with many optional text columns then needs one statement, not one per NULL pattern.
         for value in values {
-            switch value {
-            case .null: key.append("n")
-            case .integer: key.append("i")
-            case .text: key.append("t")
+            if case .integer = value {
+                key.append("i")
+            } else {
+                key.append("x")
             }
         }
 
@@ -248,6 +252,11 @@ final class PostgresConnection: @unchecked Sendable {
         if let existing = statements[key] {
             name = existing
         } else {
+            if statements.count >= Self.maxStatements {
+                // Each prepared statement holds memory in the server process, so the cache is bounded.
+                try execute("DEALLOCATE ALL")
+                statements.removeAll()
+            }
             name = "s\(statements.count + 1)"
             let types: [Oid] = values.map { value in
                 if case .integer = value { PostgresType.int8 } else { 0 }
