@@ -124,6 +124,9 @@ final class PostgresConnection: @unchecked Sendable {
     private var statements: [String: String] = [:]
     /// Prepared statements kept per connection at most.
     static let maxStatements = 512
+    /// A `BEGIN` not sent yet. It goes out with the transaction's first statement, in the same
+    /// message, so a transaction costs one round trip less.
+    private var deferredBegin: [String]?
 
     /// Connects with `url` (a `postgres://` URI or a libpq keyword string). Connecting waits at
     /// most 5 seconds unless the URL sets `connect_timeout`, and TCP keepalives notice a server
@@ -178,9 +181,30 @@ final class PostgresConnection: @unchecked Sendable {
     /// Runs one or more statements that take no parameters (schema text, transaction control).
     func execute(_ sql: String) throws {
         let connection = try openHandle()
-        let result = PQexec(connection, sql)
+        var text = sql
+        if let begin = deferredBegin.take() {
+            text = (begin + [sql]).joined(separator: "; ")
+        }
+        let result = PQexec(connection, text)
         defer { PQclear(result) }
         try check(result, connection)
+    }
+
+    /// Starts a transaction with `statements` (a `BEGIN` and what goes with it), sent with the
+    /// first statement that follows.
+    func begin(_ statements: [String]) {
+        deferredBegin = statements
+    }
+
+    /// Ends the transaction; one in which no statement ran was never sent, and ends here.
+    func commit() throws {
+        guard deferredBegin.take() == nil else { return }
+        try execute("COMMIT")
+    }
+
+    func rollback() throws {
+        guard deferredBegin.take() == nil else { return }
+        try execute("ROLLBACK")
     }
 
     /// Runs one statement to completion and returns the number of rows it changed.
@@ -248,23 +272,23 @@ final class PostgresConnection: @unchecked Sendable {
             }
         }
 
-        let name: String
-        if let existing = statements[key] {
-            name = existing
-        } else {
-            if statements.count >= Self.maxStatements {
-                // Each prepared statement holds memory in the server process, so the cache is bounded.
-                try execute("DEALLOCATE ALL")
-                statements.removeAll()
-            }
-            name = "s\(statements.count + 1)"
-            let types: [Oid] = values.map { value in
-                if case .integer = value { PostgresType.int8 } else { 0 }
-            }
-            let prepared = PQprepare(connection, name, PostgresDialect.numberedParameters(sql), Int32(values.count), types)
+        var name = statements[key]
+        if name == nil && statements.count >= Self.maxStatements {
+            // Each prepared statement holds memory in the server process, so the cache is bounded.
+            try execute("DEALLOCATE ALL")
+            statements.removeAll()
+        }
+        let types: [Oid] = values.map { value in
+            if case .integer = value { PostgresType.int8 } else { 0 }
+        }
+        let begin = deferredBegin.take()
+        if name == nil && begin == nil {
+            let newName = "s\(statements.count + 1)"
+            let prepared = PQprepare(connection, newName, PostgresDialect.numberedParameters(sql), Int32(values.count), types)
             defer { PQclear(prepared) }
             try check(prepared, connection)
-            statements[key] = name
+            statements[key] = newName
+            name = newName
         }
 
         // Every value as NUL-terminated text in one buffer, with a pointer per value (NULL for SQL NULL).
@@ -283,9 +307,17 @@ final class PostgresConnection: @unchecked Sendable {
                 buffer.append(contentsOf: text.utf8CString)
             }
         }
-        let result = buffer.withUnsafeBufferPointer { bytes in
+        let result = try buffer.withUnsafeBufferPointer { bytes in
             let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in offset.map { bytes.baseAddress! + $0 } }
-            return PQexecPrepared(connection, name, Int32(values.count), pointers, nil, nil, 0)
+            guard let begin else {
+                return PQexecPrepared(connection, name!, Int32(values.count), pointers, nil, nil, 0)
+            }
+            let prepare = name == nil ? (name: "s\(statements.count + 1)", sql: PostgresDialect.numberedParameters(sql), types: types) : nil
+            let result = try executePipelined(begin: begin, prepare: prepare, name: name ?? prepare!.name, pointers, connection)
+            if let prepare {
+                statements[key] = prepare.name
+            }
+            return result
         }
         do {
             try check(result, connection)
@@ -294,6 +326,63 @@ final class PostgresConnection: @unchecked Sendable {
             throw error
         }
         return result
+    }
+
+    /// Sends the `begin` statements, the statement's preparation when it is new, and its
+    /// execution as one pipeline, then reads every answer. Returns the execution's result, or throws the
+    /// first error any of them reported.
+    private func executePipelined(
+        begin: [String], prepare: (name: String, sql: String, types: [Oid])?, name: String, _ values: [UnsafePointer<CChar>?],
+        _ connection: OpaquePointer
+    ) throws -> OpaquePointer? {
+        guard PQenterPipelineMode(connection) == 1 else {
+            throw PostgresError(sqlState: "", message: Self.errorMessage(connection))
+        }
+        defer { PQexitPipelineMode(connection) }
+        // The extended protocol takes one statement per message, so each goes on its own.
+        var isSent = begin.allSatisfy { PQsendQueryParams(connection, $0, 0, nil, nil, nil, nil, 0) == 1 }
+        if let prepare, isSent {
+            isSent = PQsendPrepare(connection, prepare.name, prepare.sql, Int32(prepare.types.count), prepare.types) == 1
+        }
+        isSent = isSent && PQsendQueryPrepared(connection, name, Int32(values.count), values, nil, nil, 0) == 1
+        isSent = isSent && PQpipelineSync(connection) == 1
+        guard isSent else {
+            throw PostgresError(sqlState: "", message: Self.errorMessage(connection))
+        }
+
+        // Each command's result is followed by a NULL; after a failure the later commands
+        // report PGRES_PIPELINE_ABORTED. The synchronization result ends the pipeline.
+        var failure: OpaquePointer?
+        var last: OpaquePointer?
+        let commands = begin.count + (prepare == nil ? 1 : 2)
+        for index in 0..<commands {
+            guard let result = PQgetResult(connection) else { break }
+            while let extra = PQgetResult(connection) {
+                PQclear(extra)
+            }
+            let status = PQresultStatus(result)
+            if failure == nil && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_PIPELINE_ABORTED {
+                failure = result
+            } else if index == commands - 1 && status != PGRES_PIPELINE_ABORTED {
+                last = result
+            } else {
+                PQclear(result)
+            }
+        }
+        while let result = PQgetResult(connection) {
+            let isSync = PQresultStatus(result) == PGRES_PIPELINE_SYNC
+            PQclear(result)
+            if isSync { break }
+        }
+        if let failure {
+            PQclear(last)
+            defer { PQclear(failure) }
+            try check(failure, connection)
+        }
+        guard let last else {
+            throw PostgresError(sqlState: "", message: Self.errorMessage(connection))
+        }
+        return last
     }
 
     /// Throws the server's error for a failed result. After a lost connection the statement

@@ -65,6 +65,28 @@ struct SQLConnection {
         }
     }
 
+    /// Starts a transaction. PostgreSQL sends `sql` with the first statement that follows.
+    func begin(_ sql: String) throws {
+        switch backend {
+        case .sqlite(let connection): try connection.execute(sql)
+        case .postgres(let connection): connection.begin(sql.split(separator: "; ").map(String.init))
+        }
+    }
+
+    func commit() throws {
+        switch backend {
+        case .sqlite(let connection): try connection.execute("COMMIT")
+        case .postgres(let connection): try connection.commit()
+        }
+    }
+
+    func rollback() throws {
+        switch backend {
+        case .sqlite(let connection): try connection.execute("ROLLBACK")
+        case .postgres(let connection): try connection.rollback()
+        }
+    }
+
     /// Runs one statement to completion and returns the number of rows it changed.
     @discardableResult
     func run(_ sql: String, _ values: [SQLValue] = []) throws -> Int {

@@ -275,15 +275,15 @@ public final class SQLStore: Store {
         _ body: (SQLConnection) throws -> Result
     ) throws -> Result {
         try mapErrors {
-            try db.execute(begin)
+            try db.begin(begin)
             do {
                 let result = try body(db)
-                try db.execute("COMMIT")
+                try db.commit()
                 return result
             } catch {
                 // SQLite rolls back by itself after some errors (SQLITE_FULL, SQLITE_IOERR), and
                 // then ROLLBACK fails. The caller needs the original error, so that one is thrown.
-                try? db.execute("ROLLBACK")
+                try? db.rollback()
                 throw error
             }
         }
