@@ -386,7 +386,7 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Throws the server's error for a failed result. After a lost connection the statement
-    /// cache is dropped, because a new session knows none of the prepared names.
+    /// cache is dropped, because the prepared names do not exist in a new session.
     private func check(_ result: OpaquePointer?, _ connection: OpaquePointer) throws {
         let status = result.map { PQresultStatus($0) } ?? PGRES_FATAL_ERROR
         guard status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY else {

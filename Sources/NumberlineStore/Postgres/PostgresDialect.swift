@@ -23,7 +23,7 @@ enum PostgresDialect {
         return output
     }
 
-    /// The number of `?` parameters outside quoted literals.
+    /// Counts the `?` parameters outside quoted literals.
     static func parameterCount(_ sql: String) -> Int {
         var count = 0
         var isQuoted = false

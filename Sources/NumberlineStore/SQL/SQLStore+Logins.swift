@@ -222,7 +222,7 @@ extension SQLStore {
     public func updateThrottleCounts<Result>(
         keys: [String], forgetBefore: Int64, _ update: ([String: ThrottleCount]) -> (counts: [String: ThrottleCount], result: Result)
     ) async throws -> Result {
-        // One call in 64 also drops counts nobody will look at again, so the table stays small
+        // One call in 64 also deletes counts past their window and expired locks, so the table stays small
         // without a timer.
         let prunes = UInt8.random(in: 0..<64) == 0
         return try await write { db in
