@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -111,5 +113,67 @@ final class PostgresPool: @unchecked Sendable {
             }
         }
         job(.success(connection!))
+    }
+}
+
+/// Lets at most `limit` tasks through at a time; the others wait, suspended, in arrival order.
+///
+/// PostgreSQL writers run one at a time across all nodes (they share one advisory lock), so a
+/// node gains nothing from more than a couple of write transactions at once, and each one
+/// waiting for the lock would hold a pool connection that reads could use.
+final class TaskGate: Sendable {
+    private struct State {
+        var running = 0
+        var waiting: [CheckedContinuation<Void, Never>] = []
+        var head = 0
+    }
+
+    private let limit: Int
+    private let state = Mutex(State())
+
+    init(limit: Int) {
+        precondition(limit > 0, "a gate must let at least one task through")
+        self.limit = limit
+    }
+
+    /// Runs `body` once fewer than `limit` other bodies run.
+    func withPermit<Result>(_ body: () async throws -> Result) async throws -> Result {
+        await enter()
+        defer { leave() }
+        return try await body()
+    }
+
+    private func enter() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let admitted = state.withLock { state -> Bool in
+                if state.running < limit {
+                    state.running += 1
+                    return true
+                }
+                state.waiting.append(continuation)
+                return false
+            }
+            if admitted {
+                continuation.resume()
+            }
+        }
+    }
+
+    private func leave() {
+        // The permit passes straight to the next waiter, so `running` stays the same.
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard state.head < state.waiting.count else {
+                state.running -= 1
+                return nil
+            }
+            let next = state.waiting[state.head]
+            state.head += 1
+            if state.head > 64 && state.head * 2 > state.waiting.count {
+                state.waiting.removeFirst(state.head)
+                state.head = 0
+            }
+            return next
+        }
+        next?.resume()
     }
 }

@@ -32,6 +32,9 @@ public final class SQLStore: Store {
     /// without its password.
     public let location: String
     private let backend: Backend
+    /// PostgreSQL write transactions this node runs at once: one holding the write lock and
+    /// one ready to take it. The others wait without holding a connection.
+    private let writeGate = TaskGate(limit: 2)
 
     /// Times a PostgreSQL write transaction is tried before a serialization failure is reported.
     static let maxWriteAttempts = 10
@@ -207,7 +210,13 @@ public final class SQLStore: Store {
             return try Self.mapErrors { try Self.transaction(db, begin: "BEGIN IMMEDIATE", body) }
         }
         let context = AuditContext.current
-        return try await withConnection { db in
+        return try await writeGate.withPermit {
+            try await writeOnPostgres(context: context, body)
+        }
+    }
+
+    private func writeOnPostgres<Result>(context: AuditContext?, _ body: (SQLConnection) throws -> Result) async throws -> Result {
+        try await withConnection { db in
             var attempt = 1
             while true {
                 do {
