@@ -125,6 +125,49 @@ struct MultiNodeTests {
         #expect(bounds.trimmingCharacters(in: .whitespacesAndNewlines) == "\(accepted.first!)|\(accepted.last!)")
     }
 
+    @Test("reads go on while writes wait for the write lock")
+    func readsDuringQueuedWrites() throws {
+        // Four connections, and more writers than that, so that writers holding connections
+        // while they wait would leave none for reads.
+        let node = try TestServer(arguments: ["--database-pool", "4"])
+        let tenants = try Tenants(server: node)
+        let token = try node.token(username: Tenants.Username.resellerA)
+
+        // Another node's long write, played by psql holding the nodes' write lock (the advisory
+        // lock key 0x6E6D6277 of SQLStore.writeLockKey) for eight seconds.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        holder.arguments = ["-X", "-q", node.database.location, "-c", "SELECT pg_advisory_lock(1852662391), pg_sleep(8)"]
+        holder.standardOutput = FileHandle.nullDevice
+        try holder.run()
+        defer { holder.waitUntilExit() }
+        usleep(1_000_000)
+
+        let writers = (0..<6).map { index in
+            { @Sendable in
+                try node.call(
+                    "PUT", "/v1/accounts/\(tenants.customerA1)", token: token,
+                    json: #"{"accountType":"Customer","customerAccount":{"agent":"agent \#(index)"}}"#)
+            }
+        }
+        let reads = Locked<[Double]>([])
+        let results = simultaneously(
+            writers + [
+                { @Sendable in
+                    // Started after the writers have queued.
+                    usleep(500_000)
+                    let started = Date()
+                    let response = try node.call("GET", "/v1/accounts/\(tenants.customerA1)", token: token)
+                    reads.set([Date().timeIntervalSince(started)])
+                    return response
+                }
+            ])
+        let statuses = try results.map { try $0.get().status }
+        #expect(statuses == Array(repeating: 200, count: 7), "\(statuses)")
+        let readSeconds = reads.get().first ?? .infinity
+        #expect(readSeconds < 3, "the read waited \(readSeconds) s for a connection held by a queued write")
+    }
+
     @Test("Teams provisioning race across nodes")
     func teamsRaceAcrossNodes() throws {
         let rounds = 10
