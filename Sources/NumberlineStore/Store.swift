@@ -13,6 +13,18 @@ public enum StoreError: Error, Equatable, Sendable {
 }
 
 /// An API key as stored: only the hash of the key is kept.
+extension StoreError: CustomStringConvertible {
+    /// One line for logs and command-line errors.
+    public var description: String {
+        switch self {
+        case .duplicate(let field, let value): value.isEmpty ? "duplicate \(field)" : "duplicate \(field) \(value)"
+        case .notFound: "not found"
+        case .conflict(let reason): "conflict: \(reason)"
+        case .unavailable(let reason): reason
+        }
+    }
+}
+
 public struct APIKeyRecord: Sendable, Equatable {
     public var id: Int64
     public var instanceID: Int64
