@@ -5,7 +5,13 @@ Python 3 standard library only. bench/run checks the tools and makes the tempora
 directory. On any exit it stops every process listed in its pid file, and this
 script also stops what it started in a `finally` block.
 
-Seeded data (a fresh SQLite file in the temporary directory):
+Backends (--backend): a fresh SQLite file in the temporary directory (the default), a
+fresh PostgreSQL database in a throwaway cluster that this script starts in the temporary
+directory and stops at the end (see PostgresCluster), or both in one run, each seeded the
+same way and measured in the same alternating rounds. --two-nodes adds a second server on
+the PostgreSQL database and an nginx load balancer in front of both.
+
+Seeded data (per backend):
   1. With the CLI: instance `bench`, platform admin `bench-admin` (one Argon2id hash),
      and one API key.
   2. Over HTTP as the admin, through the running release server: 20 resellers
@@ -26,9 +32,11 @@ import datetime
 import http.client
 import json
 import os
+import pwd
 import random
 import re
 import shlex
+import shutil
 import signal
 import socket
 import statistics
@@ -130,6 +138,98 @@ def children_of(pid):
 def tree_rss_kib(pid):
     """Returns the summed VmRSS of a process and its children (nginx: master and workers)."""
     return rss_kib(pid) + sum(rss_kib(child) for child in children_of(pid))
+
+
+# MARK: - PostgreSQL
+
+
+def postgres_bindir():
+    """Returns the directory with initdb, pg_ctl and createdb: from PATH, else the newest Debian install."""
+    found = shutil.which("initdb")
+    if found:
+        # A link in PATH (Debian's postgresql-common links only some tools) leads to the real directory.
+        return os.path.dirname(os.path.realpath(found))
+    candidates = []
+    for version in os.listdir("/usr/lib/postgresql") if os.path.isdir("/usr/lib/postgresql") else []:
+        if version.isdigit() and os.path.exists(f"/usr/lib/postgresql/{version}/bin/initdb"):
+            candidates.append(int(version))
+    if not candidates:
+        raise BenchError("initdb is not in PATH or /usr/lib/postgresql/*/bin; install it with: apt-get install postgresql")
+    return f"/usr/lib/postgresql/{max(candidates)}/bin"
+
+
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster in the temporary directory, listening on 127.0.0.1 only.
+
+    initdb refuses to run as root, so as root every PostgreSQL command runs as the
+    `postgres` OS user through runuser, and the temporary directory is opened for that
+    user to traverse. Authentication is `trust` for the role `numberline`, which is safe
+    only because the cluster listens on loopback and lives as long as the run. fsync stays
+    on (the default), so commits wait for the disk as they would in production. `stop`
+    runs pg_ctl; after a failure, bench/driver.sh's exit trap stops the postmaster.
+    """
+
+    ROLE = "numberline"
+
+    def __init__(self, temp_dir, processes, log):
+        self.directory = os.path.join(temp_dir, "postgres")
+        self.data = os.path.join(self.directory, "data")
+        self.processes = processes
+        self.log = log
+        self.bindir = postgres_bindir()
+        self.port = None
+        self.run_as = []
+        if os.geteuid() == 0:
+            try:
+                account = pwd.getpwnam("postgres")
+            except KeyError:
+                raise BenchError("running as root needs a `postgres` OS user for initdb; "
+                                 "install the postgresql package or run as another user") from None
+            os.chmod(temp_dir, 0o711)
+            os.makedirs(self.directory)
+            os.chown(self.directory, account.pw_uid, account.pw_gid)
+            self.run_as = ["runuser", "-u", "postgres", "--"]
+        else:
+            os.makedirs(self.directory)
+
+    def command(self, tool, *args):
+        return self.run_as + [os.path.join(self.bindir, tool)] + list(args)
+
+    def run(self, args, description):
+        completed = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        if completed.returncode != 0:
+            raise BenchError(f"{description} failed ({completed.returncode}): {completed.stderr.strip()}")
+        return completed.stdout
+
+    def start(self, max_connections):
+        # --no-sync only skips initdb's own flush of the new files; the server keeps fsync on.
+        self.run(self.command("initdb", "-D", self.data, "-U", self.ROLE, "--auth=trust", "--encoding=UTF8",
+                              "--no-sync"), "initdb")
+        self.port = free_port()
+        server_options = (f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 "
+                          f"-c max_connections={max_connections}")
+        self.run(self.command("pg_ctl", "-D", self.data, "-l", os.path.join(self.directory, "log"), "-w",
+                              "-o", server_options, "start"), "pg_ctl start")
+        with open(os.path.join(self.data, "postmaster.pid")) as pid_file:
+            postmaster = int(pid_file.readline())
+        # SIGTERM would be PostgreSQL's smart shutdown, which waits for every client to leave,
+        # so the exit trap sends SIGINT (fast shutdown) to the pids in this file instead.
+        with open(os.path.join(os.path.dirname(self.processes.pid_file), "postmaster-pids"), "a") as pids:
+            pids.write(f"{postmaster}\n")
+        version = self.run(self.command("postgres", "--version"), "postgres --version").strip()
+        self.log(f"{version} on 127.0.0.1:{self.port}, data in {self.data}")
+        return version
+
+    def create_database(self, name):
+        self.run(self.command("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", self.ROLE, name),
+                 f"createdb {name}")
+        return f"postgres://{self.ROLE}@127.0.0.1:{self.port}/{name}"
+
+    def stop(self):
+        if self.port is None:
+            return
+        self.run(self.command("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"), "pg_ctl stop")
+        self.port = None
 
 
 # MARK: - HTTP
@@ -244,12 +344,14 @@ def seed(port, api_key, log):
 
     plan = customer_plan()
 
+    conflicts = []
+
     def create_range(chunk):
         client = Client(port, headers)
         created = []
         for index, position in chunk:
             body = customer_body(index, reseller_ids[position])
-            data = client.expect("POST", "/v1/accounts", body)
+            data = create_customer(client, body, conflicts)
             created.append((index, position, int(json.loads(data)["accountId"])))
         client.close()
         return created
@@ -266,7 +368,25 @@ def seed(port, api_key, log):
     log(f"created {len(reseller_ids)} resellers and {len(customers)} customers, each with one login, over HTTP")
 
     caller_ids = sorted(account_id for _, position, account_id in customers if position == 0)
-    return caller_ids
+    return caller_ids, len(conflicts)
+
+
+def create_customer(client, body, conflicts, attempts=5):
+    """Sends POST /v1/accounts, sending it again after HTTP 409 as the response asks.
+
+    On PostgreSQL the server retries a serialization failure itself and returns 409 when
+    its retries run out; eight parallel creators hit that during seeding. Each 409 is
+    appended to `conflicts`, so the report can show how often it happened.
+    """
+    for attempt in range(1, attempts + 1):
+        status, data = client.request("POST", "/v1/accounts", body)
+        if status == 200:
+            return data
+        if status != 409 or attempt == attempts:
+            raise BenchError(f"POST /v1/accounts returned HTTP {status} (attempt {attempt} of {attempts}): "
+                             f"{data[:300]!r}")
+        conflicts.append(data)
+        time.sleep(0.05 * attempt)
 
 
 # MARK: - wrk
@@ -311,6 +431,32 @@ def parse_wrk(output):
 # MARK: - The benchmark
 
 
+BACKEND_LABELS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+TWO_NODES = "two_nodes"
+
+
+class Target:
+    """One Numberline deployment under test: a single server, or two nodes behind nginx.
+
+    `name` keys the results ("sqlite", "postgres", "two_nodes", or "numberline" in
+    bench/sections), `label` heads its column, and `processes` are the servers whose RSS
+    the report sums. The API key, access token and caller ids belong to its database.
+    """
+
+    def __init__(self, name, label, port, processes, database):
+        self.name = name
+        self.label = label
+        self.port = port
+        self.processes = processes
+        self.database = database
+        self.api_key = None
+        self.token = None
+        self.ids_file = None
+
+    def rss_kib(self):
+        return sum(rss_kib(process.pid) for process in self.processes)
+
+
 class Bench:
     def __init__(self, options, temp_dir, binary):
         self.options = options
@@ -320,7 +466,12 @@ class Bench:
         self.commands = []
         self.notes = []
         self.rows = []
-        self.targets = []
+        # Numberline deployments under test, in column order. bench/sections has one, "numberline".
+        self.targets = {}
+        self.postgres = None
+        self.postgres_version = None
+        self.balancer = None
+        self.server_logs = {}
         if options.quick:
             self.duration, self.rounds, self.warmup, self.latency_duration, self.startups = 2, 1, 1, 3, 3
         else:
@@ -335,31 +486,87 @@ class Bench:
         if text not in self.commands:
             self.commands.append(text)
 
-    def cli(self, args, stdin=None):
-        command = [self.binary] + args + ["--database", self.database]
-        self.record_command(shlex.join(command).replace(self.temp_dir, "$TMP"))
+    def shown(self, text):
+        """Returns a command line for the report, with the temporary directory and the cluster's port as names."""
+        text = text.replace(self.temp_dir, "$TMP")
+        if self.postgres and self.postgres.port:
+            text = text.replace(f"127.0.0.1:{self.postgres.port}/", "127.0.0.1:$PGPORT/")
+        return text
+
+    def cli(self, args, stdin=None, database=None):
+        command = [self.binary] + args + ["--database", database or self.database]
+        self.record_command(self.shown(shlex.join(command)))
         completed = subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=120)
         if completed.returncode != 0:
             raise BenchError(f"{shlex.join(command)} failed ({completed.returncode}): {completed.stderr.strip()}")
         return completed.stdout
 
+    def create_instance(self, database):
+        """Creates the instance, its platform admin and an API key with the CLI, and returns the key."""
+        self.cli(["instance", "create", INSTANCE], database=database)
+        self.cli(["admin", "create", "--instance", INSTANCE, "--username", "bench-admin", "--password-stdin"],
+                 stdin=PASSWORD + "\n", database=database)
+        return self.cli(["apikey", "create", "--instance", INSTANCE, "--label", "bench"], database=database).strip()
+
+    def start_postgres(self):
+        """Starts the throwaway cluster and returns the URL of a new, empty database `bench`."""
+        self.postgres = PostgresCluster(self.temp_dir, self.processes, self.log)
+        # Each node opens at most --database-pool connections, and the CLI and createdb need a few more.
+        self.postgres_version = self.postgres.start(max_connections=4 * self.options.database_pool + 20)
+        return self.postgres.create_database("bench")
+
+    def stop_postgres(self):
+        if self.postgres:
+            self.postgres.stop()
+
     # MARK: Servers
 
-    def serve_args(self, port):
+    def serve_args(self, port, database=None):
         # The login throttle counts every attempt as a failure until it succeeds, so with the
         # defaults (lock at 10 per username, 100 per address) a storm of valid logins from one
         # loopback address is locked within a second and turns into cheap 429 responses. The
         # raised limits keep the storm doing Argon2id work, which is what it measures.
-        return [self.binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--database", self.database,
+        database = database or self.database
+        args = [self.binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--database", database,
                 "--default-instance", INSTANCE, "--threads", str(self.threads), "--no-access-log",
                 "--login-lock-after", "1000000", "--login-lock-address-after", "1000000"]
+        if database.startswith("postgres://"):
+            args += ["--database-pool", str(self.options.database_pool)]
+        return args
+
+    def start_server(self, database, log_name):
+        """Starts one release server on `database`, waits for /v1/health and returns (process, port)."""
+        port = free_port()
+        args = self.serve_args(port, database)
+        self.record_command(self.shown(shlex.join(args)).replace(str(port), "$PORT"))
+        process = self.processes.start(args, os.path.join(self.temp_dir, log_name))
+        self.server_logs[process.pid] = log_name
+        wait_for_health(port, process)
+        return process, port
 
     def start_numberline(self):
-        self.nl_port = free_port()
-        args = self.serve_args(self.nl_port)
-        self.record_command(shlex.join(args).replace(self.temp_dir, "$TMP").replace(str(self.nl_port), "$PORT"))
-        self.numberline = self.processes.start(args, os.path.join(self.temp_dir, "numberline.log"))
-        wait_for_health(self.nl_port, self.numberline)
+        """Starts the one server of bench/sections on self.database, as the target "numberline"."""
+        self.numberline, self.nl_port = self.start_server(self.database, "numberline.log")
+        self.targets["numberline"] = Target("numberline", "Numberline", self.nl_port, [self.numberline],
+                                            self.database)
+
+    def start_balancer(self, upstream_ports):
+        """Starts nginx as a round-robin load balancer over the given Numberline ports and returns its port."""
+        port = free_port()
+        with open(os.path.join(BENCH_DIR, "nginx-balancer.conf.template")) as template_file:
+            config = template_file.read()
+        servers = "".join(f"        server 127.0.0.1:{upstream};\n" for upstream in upstream_ports)
+        config = (config.replace("@TEMP@", self.temp_dir).replace("@PORT@", str(port))
+                  .replace("@UPSTREAM_SERVERS@\n", servers))
+        config_path = os.path.join(self.temp_dir, "nginx-balancer.conf")
+        with open(config_path, "w") as config_file:
+            config_file.write(config)
+        args = ["nginx", "-p", self.temp_dir, "-e", os.path.join(self.temp_dir, "nginx-balancer-error.log"),
+                "-c", config_path]
+        self.record_command(self.shown(shlex.join(args)) + "  # bench/nginx-balancer.conf.template")
+        self.balancer = self.processes.start(args, os.path.join(self.temp_dir, "nginx-balancer.log"))
+        wait_for_health(port, self.balancer)
+        return port
 
     def start_nginx(self, body_sizes):
         self.start_nginx_from(
@@ -406,6 +613,15 @@ class Bench:
 
     # MARK: Measuring
 
+    def servers(self):
+        """Returns the names of every server measured in a round: the targets, then nginx."""
+        return list(self.targets) + ["nginx"]
+
+    def credentials(self, server):
+        """Returns the API key and access token of a target, or those set on self (bench/sections)."""
+        target = self.targets[server]
+        return target.api_key or self.api_key, target.token or self.token
+
     def wrk(self, server, port, script, path, duration, connections=50, rate=0, extra_env=None, latency=False,
             timeout=None, record=True):
         env = dict(os.environ)
@@ -418,12 +634,15 @@ class Bench:
         if timeout:
             args.append(f"--timeout={timeout}s")
         args += ["-s", os.path.join(BENCH_DIR, script)]
-        if server == "numberline":
-            args += ["-H", f"x-api-key: {self.api_key}", "-H", f"x-access-token: {self.token}"]
+        api_key, token = None, None
+        if server != "nginx":
+            api_key, token = self.credentials(server)
+            args += ["-H", f"x-api-key: {api_key}", "-H", f"x-access-token: {token}"]
         args.append(f"http://127.0.0.1:{port}{path}")
         if record:
             shown = shlex.join(args).replace(BENCH_DIR, "bench").replace(str(port), "$PORT")
-            shown = shown.replace(self.api_key, "$KEY").replace(self.token, "$TOKEN")
+            if api_key:
+                shown = shown.replace(api_key, "$KEY").replace(token, "$TOKEN")
             variables = " ".join(f"{key}={value}" for key, value in sorted((extra_env or {}).items())
                                  if key != "BENCH_LOGIN_BODY")
             if rate:
@@ -436,19 +655,28 @@ class Bench:
         return parse_wrk(completed.stdout)
 
     def check_servers_running(self):
-        """Raises with the end of the server's log when Numberline or nginx has exited."""
-        for name, process, log_name in [("Numberline", self.numberline, "numberline.log"),
-                                        ("nginx", self.nginx, "nginx-error.log")]:
+        """Raises with the end of the server's log when a Numberline server or nginx has exited."""
+        watched = [("nginx", self.nginx, "nginx-error.log")]
+        if self.balancer:
+            watched.append(("the nginx load balancer", self.balancer, "nginx-balancer-error.log"))
+        for target in self.targets.values():
+            for process in target.processes:
+                log_name = self.server_logs.get(process.pid, "numberline.log")
+                watched.append((f"Numberline ({target.label}, pid {process.pid})", process, log_name))
+        for name, process, log_name in watched:
             if process.poll() is None:
                 continue
-            with open(os.path.join(self.temp_dir, log_name), errors="replace") as log:
-                tail = "".join(log.readlines()[-15:])
+            tail = ""
+            if log_name:
+                with open(os.path.join(self.temp_dir, log_name), errors="replace") as log:
+                    tail = "".join(log.readlines()[-15:])
             raise BenchError(f"{name} exited with status {process.returncode} during the run; "
-                             f"the end of its log:\n{tail}")
+                             f"the logs are in {self.temp_dir}\n{tail}")
 
-    def scenario(self, name):
+    def scenario(self, name, server=None):
         """Returns (script, Numberline path, nginx path, extra environment) for a scenario."""
-        ids_env = {"BENCH_IDS": self.ids_file}
+        ids_file = self.targets[server].ids_file if server in self.targets else self.default_ids_file()
+        ids_env = {"BENCH_IDS": ids_file}
         return {
             "accounts": ("get.lua", "/v1/accounts", "/v1/accounts", {}),
             "account_by_id": ("get_account.lua", "/", "/", ids_env),
@@ -456,26 +684,39 @@ class Bench:
             "put": ("put_account.lua", "/", "/", ids_env),
         }[name]
 
+    def default_ids_file(self):
+        """Returns the first target's caller ids, which nginx's GET and PUT scenarios draw from."""
+        return next(iter(self.targets.values())).ids_file
+
     def scenario_title(self, name):
         return SCENARIO_TITLES[name]
 
     def port_of(self, server):
-        return self.nl_port if server == "numberline" else self.nginx_port
+        return self.nginx_port if server == "nginx" else self.targets[server].port
+
+    def server_scenario(self, name, server):
+        """Returns (script, path, extra environment) of a scenario on one server."""
+        script, nl_path, nginx_path, env = self.scenario(name, server)
+        return script, (nginx_path if server == "nginx" else nl_path), env
+
+    def record_rss(self, name):
+        self.rss_after[name] = {target.name: target.rss_kib() for target in self.targets.values()}
+        self.rss_after[name]["nginx"] = tree_rss_kib(self.nginx.pid)
 
     def throughput(self, name):
-        script, nl_path, nginx_path, env = self.scenario(name)
-        paths = {"numberline": nl_path, "nginx": nginx_path}
-        results = {"numberline": [], "nginx": []}
-        for server in ("numberline", "nginx"):
-            self.wrk(server, self.port_of(server), script, paths[server], self.warmup, extra_env=env, record=False)
+        results = {server: [] for server in self.servers()}
+        for server in self.servers():
+            script, path, env = self.server_scenario(name, server)
+            self.wrk(server, self.port_of(server), script, path, self.warmup, extra_env=env, record=False)
         for round_number in range(self.rounds):
-            for server in ("numberline", "nginx"):
-                result = self.wrk(server, self.port_of(server), script, paths[server], self.duration, extra_env=env)
+            for server in self.servers():
+                script, path, env = self.server_scenario(name, server)
+                result = self.wrk(server, self.port_of(server), script, path, self.duration, extra_env=env)
                 self.check_clean(f"{self.scenario_title(name)} on {server}", result)
                 results[server].append(result["rps"])
         medians = {server: statistics.median(values) for server, values in results.items()}
-        self.log(f"{name}: numberline {results['numberline']} nginx {results['nginx']}")
-        self.rss_after[name] = (rss_kib(self.numberline.pid), tree_rss_kib(self.nginx.pid))
+        self.log(f"{name}: " + " ".join(f"{server} {values}" for server, values in results.items()))
+        self.record_rss(name)
         return medians, results
 
     def check_clean(self, what, result):
@@ -484,8 +725,7 @@ class Bench:
                               f"in {result['requests']} requests.")
 
     def paced_latency(self, name, server, max_rps):
-        script, nl_path, nginx_path, env = self.scenario(name)
-        path = nl_path if server == "numberline" else nginx_path
+        script, path, env = self.server_scenario(name, server)
         rate = max(1, int(max_rps / 2))
         result = self.wrk(server, self.port_of(server), script, path, self.latency_duration, rate=rate,
                           extra_env=env, latency=True)
@@ -509,12 +749,16 @@ class Bench:
         # and none of them completed within the round.
         login_args = ["wrk", "-t1", "-c4", f"-d{self.duration}s", "--timeout=10s",
                       "-s", os.path.join(BENCH_DIR, "login.lua")]
-        if server == "numberline":
-            login_args += ["-H", f"x-api-key: {self.api_key}"]
+        api_key = None
+        if server != "nginx":
+            api_key = self.credentials(server)[0]
+            login_args += ["-H", f"x-api-key: {api_key}"]
         login_args.append(f"http://127.0.0.1:{port}/v1/oauth2/authorize")
         shown = shlex.join(login_args).replace(BENCH_DIR, "bench").replace(str(port), "$PORT")
+        if api_key:
+            shown = shown.replace(api_key, "$KEY")
         self.record_command("BENCH_LOGIN_BODY='username=bench-reseller-01&password=...&instance=bench' "
-                            + shown.replace(self.api_key, "$KEY") + "  # at the same time as the GET /v1/accounts wrk")
+                            + shown + "  # at the same time as the GET /v1/accounts wrk")
         reads, logins, ok_logins = [], [], []
         for _ in range(self.rounds):
             storm = subprocess.Popen(login_args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -530,9 +774,9 @@ class Bench:
             if storm.returncode != 0:
                 raise BenchError(f"the login wrk failed ({storm.returncode}): {storm_err.strip()}")
             storm_result = parse_wrk(storm_out)
-            if server == "numberline":
+            if server != "nginx":
                 shares = ", ".join(f"{count} HTTP {status}" for status, count in sorted(storm_result["statuses"].items()))
-                self.notes.append(f"Login storm round on Numberline: {shares or 'no responses'} "
+                self.notes.append(f"Login storm round on {self.targets[server].label}: {shares or 'no responses'} "
                                   f"in {storm_result['requests']} requests.")
             self.check_clean(f"GET /v1/accounts during the login storm on {server}", read)
             reads.append(read["rps"])
@@ -542,7 +786,7 @@ class Bench:
         # Logins complete a few per second, so the rate is summed over all rounds, not a median.
         return statistics.median(reads), statistics.median(logins), sum(ok_logins) / (self.rounds * self.duration)
 
-    def startup_times(self):
+    def startup_times(self, database):
         """Returns the median seconds from exec to the first 200 from /v1/health, and the method.
 
         This is a timed loop in this process, not hyperfine. hyperfine times a whole
@@ -551,8 +795,8 @@ class Bench:
         0.95 s with a spinning bash /dev/tcp loop, 0.4 s with this loop polling every 2 ms.
         """
         port = free_port()
-        args = self.serve_args(port)
-        self.record_command(shlex.join(args).replace(self.temp_dir, "$TMP").replace(str(port), "$PORT")
+        args = self.serve_args(port, database)
+        self.record_command(self.shown(shlex.join(args)).replace(str(port), "$PORT")
                             + f"  # {self.startups} times, polling GET /v1/health every 2 ms, then SIGKILL")
         samples = []
         for _ in range(self.startups):
@@ -565,15 +809,16 @@ class Bench:
                 self.processes.stop(process)
         return statistics.median(samples), f"{self.startups} starts, socket polling every 2 ms"
 
-    def soak(self, rate):
+    def soak(self, target, rate):
         """Drives GET /v1/accounts at `rate` for --soak seconds; returns the RSS samples in KiB."""
         env = dict(os.environ, BENCH_DIR=BENCH_DIR, BENCH_RATE=str(rate))
+        api_key, token = self.credentials(target.name)
         args = ["wrk", "-t1", "-c50", f"-d{self.options.soak}s", "-s", os.path.join(BENCH_DIR, "get.lua"),
-                "-H", f"x-api-key: {self.api_key}", "-H", f"x-access-token: {self.token}",
-                f"http://127.0.0.1:{self.nl_port}/v1/accounts"]
-        shown = shlex.join(args).replace(BENCH_DIR, "bench").replace(str(self.nl_port), "$PORT")
-        self.record_command("BENCH_RATE=<half the max> " + shown.replace(self.api_key, "$KEY").replace(self.token, "$TOKEN"))
-        samples = [(0, rss_kib(self.numberline.pid))]
+                "-H", f"x-api-key: {api_key}", "-H", f"x-access-token: {token}",
+                f"http://127.0.0.1:{target.port}/v1/accounts"]
+        shown = shlex.join(args).replace(BENCH_DIR, "bench").replace(str(target.port), "$PORT")
+        self.record_command("BENCH_RATE=<half the max> " + shown.replace(api_key, "$KEY").replace(token, "$TOKEN"))
+        samples = [(0, target.rss_kib())]
         soak = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         start = time.monotonic()
         try:
@@ -581,7 +826,7 @@ class Bench:
                 time.sleep(1)
                 elapsed = time.monotonic() - start
                 if elapsed >= len(samples) * 10 and elapsed < self.options.soak + 1:
-                    samples.append((round(elapsed), rss_kib(self.numberline.pid)))
+                    samples.append((round(elapsed), target.rss_kib()))
             output, errors = soak.communicate()
         finally:
             if soak.poll() is None:
@@ -590,38 +835,76 @@ class Bench:
         if soak.returncode != 0:
             raise BenchError(f"the soak wrk failed ({soak.returncode}): {errors.strip()}")
         result = parse_wrk(output)
-        self.check_clean("soak GET /v1/accounts", result)
-        samples.append((round(time.monotonic() - start), rss_kib(self.numberline.pid)))
+        self.check_clean(f"soak GET /v1/accounts on {target.label}", result)
+        samples.append((round(time.monotonic() - start), target.rss_kib()))
         return samples, result
 
     # MARK: Run
 
+    def backends(self):
+        return {"sqlite": ["sqlite"], "postgres": ["postgres"], "both": ["sqlite", "postgres"]}[self.options.backend]
+
     def run(self):
-        self.database = os.path.join(self.temp_dir, "numberline.db")
         self.rss_after = {}
-        self.soak_text = ""
+        self.soak_texts = []
         self.log(f"temporary directory {self.temp_dir}")
 
-        self.cli(["instance", "create", INSTANCE])
-        self.cli(["admin", "create", "--instance", INSTANCE, "--username", "bench-admin", "--password-stdin"],
-                 stdin=PASSWORD + "\n")
-        self.api_key = self.cli(["apikey", "create", "--instance", INSTANCE, "--label", "bench"]).strip()
-        self.token = "(none yet)"
+        databases = {}
+        for backend in self.backends():
+            if backend == "postgres":
+                databases[backend] = self.start_postgres()
+            else:
+                databases[backend] = os.path.join(self.temp_dir, "numberline.db")
+        self.database = databases[self.backends()[0]]
+        api_keys = {backend: self.create_instance(database) for backend, database in databases.items()}
+        self.api_key, self.token = api_keys[self.backends()[0]], "(none yet)"
 
-        startup_seconds, startup_method = self.startup_times()
-        self.log(f"start-up median {startup_seconds * 1000:.1f} ms ({startup_method})")
+        startup = {}
+        for backend, database in databases.items():
+            startup[backend] = self.startup_times(database)
+            self.log(f"start-up on {BACKEND_LABELS[backend]}: median {startup[backend][0] * 1000:.1f} ms "
+                     f"({startup[backend][1]})")
 
-        self.start_numberline()
-        idle_rss = rss_kib(self.numberline.pid)
+        single = len(databases) == 1 and not self.options.two_nodes
+        for backend, database in databases.items():
+            process, port = self.start_server(database, f"numberline-{backend}.log")
+            target = Target(backend, "Numberline" if single else BACKEND_LABELS[backend], port, [process], database)
+            target.api_key = api_keys[backend]
+            self.targets[backend] = target
+        idle_rss = {name: target.rss_kib() for name, target in self.targets.items()}
+
+        # Each server hashes its 2,020 passwords on its own hashing thread, so seeding both
+        # backends at once takes about as long as seeding one on a 2-core machine.
         seed_start = time.monotonic()
-        caller_ids = seed(self.nl_port, self.api_key, self.log)
-        self.log(f"seeded in {time.monotonic() - seed_start:.1f} s")
-        self.ids_file = os.path.join(self.temp_dir, "caller-customer-ids.txt")
-        with open(self.ids_file, "w") as ids_file:
-            ids_file.write("".join(f"{account_id}\n" for account_id in caller_ids))
-        self.token = login(self.nl_port, self.api_key, "bench-reseller-01")
+        with concurrent.futures.ThreadPoolExecutor(len(self.targets)) as pool:
+            seeded = {name: pool.submit(seed, target.port, target.api_key, self.log)
+                      for name, target in self.targets.items()}
+            results = {name: future.result() for name, future in seeded.items()}
+        self.log(f"seeded {', '.join(self.targets)} in {time.monotonic() - seed_start:.1f} s")
+        caller_ids = {name: ids for name, (ids, _) in results.items()}
+        for name, (_, conflicts) in results.items():
+            if conflicts:
+                self.notes.append(f"Seeding on {self.targets[name].label}: POST /v1/accounts returned HTTP 409 "
+                                  f"(serialization conflict after the server's own retries) {conflicts} times "
+                                  "with 8 parallel clients; the driver sent each request again.")
+                self.log(f"seeding on {name}: {conflicts} HTTP 409 responses, each sent again")
+        for name, target in self.targets.items():
+            target.ids_file = os.path.join(self.temp_dir, f"caller-customer-ids-{name}.txt")
+            with open(target.ids_file, "w") as ids_file:
+                ids_file.write("".join(f"{account_id}\n" for account_id in caller_ids[name]))
+            target.token = login(target.port, target.api_key, "bench-reseller-01")
 
-        body_sizes = self.measure_bodies(caller_ids)
+        if self.options.two_nodes:
+            self.start_two_nodes()
+
+        body_sizes = None
+        for name, target in self.targets.items():
+            sizes = self.measure_bodies(target, caller_ids.get(name, caller_ids.get("postgres")))
+            if body_sizes is None:
+                body_sizes = sizes
+            elif sizes != body_sizes:
+                self.notes.append(f"{target.label} returned body sizes {sizes}, the first target {body_sizes}; "
+                                  "nginx returns the first target's sizes.")
         self.start_nginx(body_sizes)
         nginx_idle_rss = tree_rss_kib(self.nginx.pid)
 
@@ -631,108 +914,159 @@ class Bench:
             throughput[name] = self.throughput(name)[0]
 
         self.log("login storm")
-        storm = {server: self.login_storm(server) for server in ("numberline", "nginx")}
-        self.rss_after["storm"] = (rss_kib(self.numberline.pid), tree_rss_kib(self.nginx.pid))
+        storm = {server: self.login_storm(server) for server in self.servers()}
+        self.record_rss("storm")
 
         latency = {}
         for name in READ_SCENARIOS:
             self.log(f"latency at half the max rate: {name}")
             latency[name] = {server: self.paced_latency(name, server, throughput[name][server])
-                             for server in ("numberline", "nginx")}
+                             for server in self.servers()}
 
-        soak_samples, soak_result = None, None
+        soaks = {}
         if self.options.soak > 0:
-            rate = max(1, int(throughput["accounts"]["numberline"] / 2))
-            self.log(f"soak: {self.options.soak} s of GET /v1/accounts at {rate} req/s")
-            soak_samples, soak_result = self.soak(rate)
-            self.soak_text = ", ".join(f"{seconds} s: {mib(rss)}" for seconds, rss in soak_samples)
+            for name, target in self.targets.items():
+                if name == TWO_NODES:
+                    continue
+                rate = max(1, int(throughput["accounts"][name] / 2))
+                self.log(f"soak on {target.label}: {self.options.soak} s of GET /v1/accounts at {rate} req/s")
+                soaks[name] = self.soak(target, rate)
+                text = ", ".join(f"{seconds} s: {mib(rss)}" for seconds, rss in soaks[name][0])
+                self.soak_texts.append(f"{target.label}: {text}")
 
-        return self.report(body_sizes, throughput, storm, latency, startup_seconds, startup_method, idle_rss,
-                           nginx_idle_rss, soak_samples, soak_result)
+        return self.report(body_sizes, throughput, storm, latency, startup, idle_rss, nginx_idle_rss, soaks)
 
-    def measure_bodies(self, caller_ids):
-        client = Client(self.nl_port, {"x-api-key": self.api_key, "x-access-token": self.token})
+    def start_two_nodes(self):
+        """Adds a second server on the PostgreSQL database and nginx in front of both, as one target."""
+        first = self.targets["postgres"]
+        process, port = self.start_server(first.database, "numberline-postgres-node2.log")
+        balancer_port = self.start_balancer([first.port, port])
+        target = Target(TWO_NODES, "PostgreSQL, 2 nodes behind nginx", balancer_port, [first.processes[0], process],
+                        first.database)
+        target.api_key, target.token, target.ids_file = first.api_key, first.token, first.ids_file
+        self.targets[TWO_NODES] = target
+
+        # Both nodes must accept the token issued by the first, through the balancer.
+        client = Client(balancer_port, {"x-api-key": target.api_key, "x-access-token": target.token})
+        for _ in range(4):
+            client.expect("GET", "/v1/accounts")
+        client.close()
+        self.log(f"two nodes on ports {first.port} and {port} behind nginx on {balancer_port}")
+
+    def measure_bodies(self, target, caller_ids):
+        client = Client(target.port, {"x-api-key": target.api_key, "x-access-token": target.token})
         sizes = {"accounts": len(client.expect("GET", "/v1/accounts"))}
         customers = client.expect("GET", "/v1/accounts/customers")
         if len(json.loads(customers)) != CALLER_CUSTOMER_COUNT:
-            raise BenchError(f"the caller sees {len(json.loads(customers))} customers, expected {CALLER_CUSTOMER_COUNT}")
+            raise BenchError(f"the caller sees {len(json.loads(customers))} customers on {target.label}, "
+                             f"expected {CALLER_CUSTOMER_COUNT}")
         sizes["customers"] = len(customers)
         by_id = {len(client.expect("GET", f"/v1/accounts/{account_id}")) for account_id in caller_ids}
         if len(by_id) != 1:
-            self.notes.append(f"GET /v1/accounts/{{id}} bodies range from {min(by_id)} to {max(by_id)} bytes; "
-                              f"nginx returns {max(by_id)}.")
+            self.notes.append(f"GET /v1/accounts/{{id}} bodies on {target.label} range from {min(by_id)} to "
+                              f"{max(by_id)} bytes; nginx returns {max(by_id)}.")
         sizes["account_by_id"] = max(by_id)
         sizes["put"] = len(client.expect(
             "PUT", f"/v1/accounts/{caller_ids[0]}",
             {"accountType": "Customer", "customerAccount": {"agent": "agent-0000"}}))
         client.close()
         form = urllib.parse.urlencode({"username": "bench-reseller-01", "password": PASSWORD, "instance": INSTANCE})
-        token_client = Client(self.nl_port, {"x-api-key": self.api_key})
+        token_client = Client(target.port, {"x-api-key": target.api_key})
         sizes["token"] = len(token_client.expect(
             "POST", "/v1/oauth2/authorize", form, {"content-type": "application/x-www-form-urlencoded"}))
         token_client.close()
-        self.log(f"body sizes in bytes: {sizes}")
+        self.log(f"body sizes in bytes on {target.label}: {sizes}")
         return sizes
 
     # MARK: Report
 
-    def report(self, body_sizes, throughput, storm, latency, startup_seconds, startup_method, idle_rss,
-               nginx_idle_rss, soak_samples, soak_result):
-        rows = []
+    def compared(self):
+        """Returns True when the run measures SQLite and PostgreSQL single servers side by side."""
+        return "sqlite" in self.targets and "postgres" in self.targets
 
-        def add(label, numberline, nginx, ratio=""):
-            rows.append(f"| {label} | {numberline} | {nginx} | {ratio} |")
+    def report(self, body_sizes, throughput, storm, latency, startup, idle_rss, nginx_idle_rss, soaks):
+        rows = []
+        names = list(self.targets)
+
+        def add(label, cells, ratios=None, cross=""):
+            """Adds a row: `cells` maps each server to its text, `ratios` each target to its ratio to nginx."""
+            ratios = ratios or {}
+            line = [label] + [cells.get(server, "") for server in self.servers()]
+            line += [ratios.get(name, "") for name in names]
+            if self.compared():
+                line.append(cross)
+            rows.append("| " + " | ".join(line) + " |")
+
+        def ratio_cells(values, text=ratio_text):
+            return {name: text(values[name] / values["nginx"]) for name in names}
+
+        def cross_ratio(values):
+            return f"{values['postgres'] / values['sqlite']:.2f}" if self.compared() else ""
 
         for name in ["accounts", "account_by_id", "customers", "put"]:
-            nl, ng = throughput[name]["numberline"], throughput[name]["nginx"]
-            add(f"{SCENARIO_TITLES[name]}, req/s, body {body_sizes[name]} B", f"{nl:,.0f}", f"{ng:,.0f}",
-                f"{nl / ng:.2f}")
-        nl_reads, nl_logins, nl_ok_logins = storm["numberline"]
-        ng_reads, ng_logins, _ = storm["nginx"]
-        solo_nl, solo_ng = throughput["accounts"]["numberline"], throughput["accounts"]["nginx"]
-        add("GET /v1/accounts during a login storm, req/s", f"{nl_reads:,.0f}", f"{ng_reads:,.0f}",
-            f"{nl_reads / ng_reads:.2f}")
-        add("  same, as a share of the solo read rate", f"{nl_reads / solo_nl:.0%}", f"{ng_reads / solo_ng:.0%}", "")
-        add("  POST /v1/oauth2/authorize meanwhile, req/s (median)", f"{nl_logins:,.1f}", f"{ng_logins:,.0f}", "")
-        add("  of which successful logins (HTTP 200), per s over all rounds", f"{nl_ok_logins:,.1f}", "", "")
+            values = throughput[name]
+            add(f"{SCENARIO_TITLES[name]}, req/s, body {body_sizes[name]} B",
+                {server: f"{value:,.0f}" for server, value in values.items()}, ratio_cells(values),
+                cross_ratio(values))
+        reads = {server: result[0] for server, result in storm.items()}
+        add("GET /v1/accounts during a login storm, req/s", {server: f"{value:,.0f}" for server, value in reads.items()},
+            ratio_cells(reads), cross_ratio(reads))
+        add("  same, as a share of the solo read rate",
+            {server: f"{reads[server] / throughput['accounts'][server]:.0%}" for server in self.servers()})
+        add("  POST /v1/oauth2/authorize meanwhile, req/s (median)",
+            {server: f"{result[1]:,.1f}" if server != "nginx" else f"{result[1]:,.0f}"
+             for server, result in storm.items()})
+        add("  of which successful logins (HTTP 200), per s over all rounds",
+            {server: f"{storm[server][2]:,.1f}" for server in names})
         for name in READ_SCENARIOS:
-            nl_rate, nl_result = latency[name]["numberline"]
-            ng_rate, ng_result = latency[name]["nginx"]
-            add(f"{SCENARIO_TITLES[name]}, p50 / p99 ms at half the max rate "
-                f"(target {nl_rate:,} and {ng_rate:,} req/s, achieved {nl_result['rps']:,.0f} and {ng_result['rps']:,.0f})",
-                f"{nl_result['p50_ms']:.2f} / {nl_result['p99_ms']:.2f}",
-                f"{ng_result['p50_ms']:.2f} / {ng_result['p99_ms']:.2f}",
-                f"{nl_result['p99_ms'] / ng_result['p99_ms']:.1f} (p99)")
-        add(f"start-up to the first 200 from /v1/health, median ms ({startup_method})",
-            f"{startup_seconds * 1000:.0f}", "", "")
-        add("idle RSS after start, MiB (nginx: master and 2 workers)", mib(idle_rss), mib(nginx_idle_rss), "")
+            rates = " / ".join(f"{latency[name][server][0]:,}" for server in self.servers())
+            achieved = " / ".join(f"{latency[name][server][1]['rps']:,.0f}" for server in self.servers())
+            p99 = {server: latency[name][server][1]["p99_ms"] for server in self.servers()}
+            add(f"{SCENARIO_TITLES[name]}, p50 / p99 ms at half the max rate (target {rates} req/s, "
+                f"achieved {achieved})",
+                {server: f"{result['p50_ms']:.2f} / {result['p99_ms']:.2f}" for server, (_, result) in latency[name].items()},
+                ratio_cells(p99, lambda value: f"{value:.1f} (p99)"),
+                f"{p99['postgres'] / p99['sqlite']:.1f} (p99)" if self.compared() else "")
+        methods = {method for _, method in startup.values()}
+        add(f"start-up to the first 200 from /v1/health, median ms ({', '.join(sorted(methods))})",
+            {backend: f"{seconds * 1000:.0f}" for backend, (seconds, _) in startup.items()})
+        idle_cells = {name: mib(value) for name, value in idle_rss.items()}
+        idle_cells["nginx"] = mib(nginx_idle_rss)
+        add("idle RSS after start, MiB (nginx: master and 2 workers)", idle_cells)
         for name in ["accounts", "account_by_id", "customers", "put", "storm"]:
             title = "the login storm" if name == "storm" else SCENARIO_TITLES[name]
-            nl_rss, ng_rss = self.rss_after[name]
-            add(f"RSS after {title}, MiB", mib(nl_rss), mib(ng_rss), "")
-        if soak_samples:
-            first, last = soak_samples[0][1], soak_samples[-1][1]
-            peak = max(rss for _, rss in soak_samples)
-            add(f"RSS during a {self.options.soak} s soak of GET /v1/accounts at {soak_result['rps']:,.0f} req/s, "
-                f"MiB: start / end / max", f"{mib(first)} / {mib(last)} / {mib(peak)}", "", "")
+            add(f"RSS after {title}, MiB" + (" (2 nodes: the sum of both)" if TWO_NODES in self.targets else ""),
+                {server: mib(value) for server, value in self.rss_after[name].items()})
+        for name, (samples, result) in soaks.items():
+            first, last = samples[0][1], samples[-1][1]
+            peak = max(rss for _, rss in samples)
+            add(f"RSS during a {self.options.soak} s soak of GET /v1/accounts at {result['rps']:,.0f} req/s, "
+                f"MiB: start / end / max", {name: f"{mib(first)} / {mib(last)} / {mib(peak)}"})
 
-        targets = self.evaluate_targets(throughput, storm, latency, idle_rss, soak_samples)
+        targets = []
+        for name, target in self.targets.items():
+            if name == TWO_NODES:
+                continue
+            prefix = "" if len(self.targets) == 1 else f"{target.label}: "
+            targets += [(prefix + text, value, met) for text, value, met in
+                        self.evaluate_targets(name, throughput, storm, latency, idle_rss[name], soaks.get(name))]
         return rows, targets
 
-    def evaluate_targets(self, throughput, storm, latency, idle_rss, soak_samples):
+    def evaluate_targets(self, name, throughput, storm, latency, idle_rss, soak):
         targets = []
-        ratio = throughput["accounts"]["numberline"] / throughput["accounts"]["nginx"]
+        ratio = throughput["accounts"][name] / throughput["accounts"]["nginx"]
         targets.append(("GET /v1/accounts ≥ 0.6 × nginx", f"{ratio:.2f} × nginx", ratio >= 0.6))
-        share = storm["numberline"][0] / throughput["accounts"]["numberline"]
+        share = storm[name][0] / throughput["accounts"][name]
         targets.append(("reads keep ≥ half their rate during a login storm", f"{share:.0%} of the solo rate",
                         share >= 0.5))
-        worst = max(latency[name]["numberline"][1]["p99_ms"] for name in READ_SCENARIOS)
+        worst = max(latency[scenario][name][1]["p99_ms"] for scenario in READ_SCENARIOS)
         targets.append(("p99 < 5 ms at half load, every read scenario", f"worst p99 {worst:.2f} ms", worst < 5.0))
         idle_bytes = idle_rss * 1024
         targets.append(("idle RSS < 30 MB", f"{idle_bytes / 1e6:.1f} MB ({idle_rss / 1024:.1f} MiB)", idle_bytes < 30e6))
-        if soak_samples:
-            first = soak_samples[1][1] if len(soak_samples) > 2 else soak_samples[0][1]
-            last = soak_samples[-1][1]
+        if soak:
+            samples = soak[0]
+            first = samples[1][1] if len(samples) > 2 else samples[0][1]
+            last = samples[-1][1]
             growth = (last - first) / first
             # Growth after the first 10 s sample, which includes the warm-up of caches and pools.
             targets.append(("no unexplained soak growth", f"{growth:+.1%} from the 10 s sample to the end",
@@ -741,32 +1075,48 @@ class Bench:
             targets.append(("no unexplained soak growth", "not measured (--soak 0)", None))
         return targets
 
-    def markdown(self, rows, targets, soak_samples_text):
-        lines = environment_lines(self.threads) + [
+    def markdown(self, rows, targets):
+        labels = [target.label for target in self.targets.values()]
+        header = ["measurement"] + labels + ["nginx"] + [f"{label} / nginx" for label in labels]
+        if self.compared():
+            header.append("PostgreSQL / SQLite")
+        lines = environment_lines(self.threads, self.backend_text()) + [
             f"- wrk `-t1 -c50 -d{self.duration}s`, {self.rounds} alternating rounds after a {self.warmup} s warm-up; "
             "medians of the rounds",
             "- latency: wrk `--latency` with -c50, paced to half of each server's median max rate by wrk's "
             "`delay()` hook (bench/pacing.lua); a connection waits for its response before its next slot",
             "",
-            "| measurement | Numberline | nginx | Numberline / nginx |",
-            "| --- | --- | --- | --- |",
+            "| " + " | ".join(header) + " |",
+            "|" + " --- |" * len(header),
         ] + rows + [
             "",
             "| target | measured | met |",
             "| --- | --- | --- |",
         ] + [f"| {name} | {value} | {'n/a' if met is None else ('met' if met else 'missed')} |"
              for name, value, met in targets]
-        if soak_samples_text:
-            lines += ["", f"Numberline RSS during the soak, MiB every 10 s: {soak_samples_text}"]
+        if self.soak_texts:
+            lines += ["", "Numberline RSS during the soak, MiB every 10 s:"] + [f"- {text}" for text in self.soak_texts]
         if self.notes:
             lines += ["", "Notes:"] + [f"- {note}" for note in self.notes]
-        lines += ["", "Commands (`$TMP` is the temporary directory, `$PORT` a free loopback port):", "", "```sh"]
+        lines += ["", "Commands (`$TMP` is the temporary directory, `$PORT` a free loopback port, `$PGPORT` the "
+                  "cluster's port):", "", "```sh"]
         lines += self.commands + ["```"]
         return "\n".join(lines) + "\n"
 
+    def backend_text(self):
+        """Returns the database part of the report's Numberline line."""
+        parts = [BACKEND_LABELS[backend] for backend in self.backends()]
+        text = " and ".join(parts)
+        if self.postgres_version:
+            text += (f" ({self.postgres_version}, a throwaway cluster on 127.0.0.1 with fsync on, "
+                     f"`--database-pool {self.options.database_pool}`)")
+        if getattr(self.options, "two_nodes", False):
+            text += "; two nodes on the PostgreSQL database behind nginx (bench/nginx-balancer.conf.template)"
+        return text
 
-def environment_lines(threads):
-    """Returns the report's first lines: date, machine and load, commit, nginx and wrk versions."""
+
+def environment_lines(threads, backend="SQLite"):
+    """Returns the report's first lines: date, machine and load, commit, database, nginx and wrk versions."""
     cpu = "unknown"
     with open("/proc/cpuinfo") as cpuinfo:
         for line in cpuinfo:
@@ -785,7 +1135,7 @@ def environment_lines(threads):
         f"- machine: {os.cpu_count()} CPUs (`nproc`), {cpu}; load average at the end "
         f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (1 / 5 / 15 min)",
         f"- Numberline: commit {commit}{' with local changes' if dirty else ''}, `swift build -c release`, "
-        f"`--threads {threads} --no-access-log`, SQLite",
+        f"`--threads {threads} --no-access-log`, {backend}",
         f"- {nginx_version}, `return 200`, 2 workers, `access_log off`; {wrk_version}",
     ]
 
@@ -804,6 +1154,22 @@ def nginx_return(name, size):
     return " ".join(directives) + f' return 200 "{joined}";'
 
 
+def add_backend_arguments(parser, choices=("sqlite", "postgres", "both")):
+    """Adds --backend and --database-pool, which bench/run and bench/sections share."""
+    help_text = ("database of the servers under test: a SQLite file (default) or a throwaway PostgreSQL "
+                 "cluster started on 127.0.0.1")
+    if "both" in choices:
+        help_text += ", or both side by side in one run"
+    parser.add_argument("--backend", choices=choices, default="sqlite", help=help_text)
+    parser.add_argument("--database-pool", type=int, default=8,
+                        help="PostgreSQL connections per server (the server's --database-pool; default 8)")
+
+
+def ratio_text(value):
+    """Formats a ratio with two decimals, or three below 0.1, so that small ratios do not show as 0.00."""
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"
+
+
 def mib(kib):
     return f"{kib / 1024:.1f}"
 
@@ -815,23 +1181,30 @@ def main():
     parser.add_argument("--quick", action="store_true", help="2 s rounds, 1 round, 3 start-ups: a smoke check")
     parser.add_argument("--soak", type=int, default=180, help="soak seconds at half the max rate; 0 skips (default 180)")
     parser.add_argument("--output", help="also write the markdown report to this file")
+    add_backend_arguments(parser)
+    parser.add_argument("--two-nodes", action="store_true",
+                        help="also measure two servers on the PostgreSQL database behind an nginx load balancer "
+                             "(needs --backend postgres or both)")
     parser.add_argument("--temp-dir", required=True, help=argparse.SUPPRESS)
     parser.add_argument("--binary", required=True, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.duration < 1 or options.rounds < 1 or options.soak < 0:
         parser.error("--duration and --rounds must be at least 1 and --soak at least 0")
+    if options.two_nodes and options.backend == "sqlite":
+        parser.error("--two-nodes runs on PostgreSQL; give --backend postgres or --backend both")
 
     # bench/run's exit trap sends SIGTERM; raising SystemExit runs the `finally` below.
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(143))
     bench = Bench(options, options.temp_dir, options.binary)
     try:
         rows, targets = bench.run()
-        report = bench.markdown(rows, targets, bench.soak_text)
+        report = bench.markdown(rows, targets)
     except BenchError as error:
         print(f"bench/run: {error}", file=sys.stderr)
         return 1
     finally:
         bench.processes.stop_all()
+        bench.stop_postgres()
     print(report, end="")
     if options.output:
         with open(options.output, "w") as output:

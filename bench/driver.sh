@@ -53,6 +53,20 @@ cleanup() {
         done
         kill -KILL "$python_pid" 2>/dev/null || true
     fi
+    # A PostgreSQL cluster of --backend postgres: SIGINT is its fast shutdown, which
+    # disconnects the servers' sessions instead of waiting for them.
+    if [[ -f "$temp_dir/postmaster-pids" ]]; then
+        while read -r pid; do
+            if grep -qF "$temp_dir" "/proc/$pid/cmdline" 2>/dev/null; then
+                kill -INT "$pid" 2>/dev/null || true
+                for _ in $(seq 50); do
+                    kill -0 "$pid" 2>/dev/null || break
+                    sleep 0.2
+                done
+                kill -KILL "$pid" 2>/dev/null || true
+            fi
+        done < "$temp_dir/postmaster-pids"
+    fi
     if [[ -f "$temp_dir/pids" ]]; then
         while read -r pid; do
             # Each recorded process has the temporary directory in its arguments; the

@@ -5,7 +5,8 @@ Python 3 standard library only. It reuses bench.py's processes, HTTP client, wrk
 and nginx set-up. bench/sections checks the tools and makes the temporary directory, and
 on any exit it stops every process listed in its pid file.
 
-Seeded data (a fresh SQLite file in the temporary directory; counts for the full run,
+Seeded data (a fresh SQLite file in the temporary directory, or with --backend postgres a
+database in a throwaway cluster as bench/run starts it; counts for the full run,
 --quick uses the smaller ones in QUICK_COUNTS):
   1. With the CLI: instance `bench`, platform admin `bench-admin` and one API key.
   2. Over HTTP as the admin: reseller `bench-reseller` and its Teams-enabled customer
@@ -32,8 +33,8 @@ import sys
 import time
 import urllib.parse
 
-from bench import (INSTANCE, PASSWORD, Bench, BenchError, Client, environment_lines, login,
-                   login_object, mib, rss_kib)
+from bench import (INSTANCE, PASSWORD, Bench, BenchError, Client, add_backend_arguments, environment_lines,
+                   login, login_object, mib, rss_kib)
 
 FULL_COUNTS = {"json": 1_000_000, "csv": 100_000, "pages": 500, "forwarded": 100_000, "sequential_users": 2000,
                "parallel_users": 4000}
@@ -89,15 +90,15 @@ class SectionBench(Bench):
 
     # MARK: Servers and checks
 
-    def serve_args(self, port):
+    def serve_args(self, port, database=None):
         # The 1,000,000-number upload can take longer than the default 30 s handler limit on a
         # loaded machine. Past that limit the server returns 503, but the transaction may still commit.
-        return super().serve_args(port) + ["--request-timeout-ms", "900000"]
+        return super().serve_args(port, database) + ["--request-timeout-ms", "900000"]
 
     def scenario_title(self, name):
         return SCENARIO_TITLES[name]
 
-    def scenario(self, name):
+    def scenario(self, name, server=None):
         if name == "number":
             return ("get_number.lua", "/", "/", {"BENCH_IDS": self.lookup_file, "BENCH_PREFIX": "/v1/numbers/"})
         if name == "forwarding":
@@ -319,7 +320,10 @@ class SectionBench(Bench):
     # MARK: Run
 
     def run(self):
-        self.database = os.path.join(self.temp_dir, "numberline.db")
+        if self.options.backend == "postgres":
+            self.database = self.start_postgres()
+        else:
+            self.database = os.path.join(self.temp_dir, "numberline.db")
         self.rss_after = {}
         self.log(f"temporary directory {self.temp_dir}")
 
@@ -412,7 +416,7 @@ class SectionBench(Bench):
         return rows, targets
 
     def markdown(self, rows, targets):
-        lines = environment_lines(self.threads) + [
+        lines = environment_lines(self.threads, self.backend_text()) + [
             f"- wrk `-t1 -c50 -d{self.duration}s`, {self.rounds} alternating rounds after a {self.warmup} s warm-up; "
             "medians of the rounds",
             f"- uploads, paging, bulk calls and provisioning: Python `http.client` on keep-alive loopback "
@@ -445,6 +449,7 @@ def main():
                         help="numbers in the JSON upload (default 1,000,000; 20,000 with --quick)")
     parser.add_argument("--page-size", type=int, default=100, help="limit of each GET /v1/numbers page (default 100)")
     parser.add_argument("--output", help="also write the markdown report to this file")
+    add_backend_arguments(parser, choices=("sqlite", "postgres"))
     parser.add_argument("--temp-dir", required=True, help=argparse.SUPPRESS)
     parser.add_argument("--binary", required=True, help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -470,6 +475,7 @@ def main():
         return 1
     finally:
         bench.processes.stop_all()
+        bench.stop_postgres()
     print(report, end="")
     if options.output:
         with open(options.output, "w") as output:
