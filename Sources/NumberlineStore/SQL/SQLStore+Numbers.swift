@@ -237,6 +237,9 @@ extension SQLStore {
         return rejectedIndices
     }
 
+    /// Uploads of at least this many numbers refresh PostgreSQL's statistics of `numbers`.
+    static let analyzeAfterNumbers = 10_000
+
     /// Inserts the numbers in batches, each one statement over arrays of the per-number values,
     /// because a round trip per row would dominate on PostgreSQL. Returns the indices of numbers
     /// already present.
@@ -277,6 +280,12 @@ extension SQLStore {
             if inserted.count < batch.count {
                 rejectedIndices += batch.filter { !inserted.contains(numbers[$0].telephoneNumber) }
             }
+        }
+        if rejectedIndices.isEmpty && numbers.count >= Self.analyzeAfterNumbers {
+            // The planner's statistics would otherwise describe the table before this upload
+            // until autovacuum comes by, and plans made from them (a prepared lookup switching
+            // to a generic plan, a page of the listing) can read the whole table meanwhile.
+            try db.execute("ANALYZE numbers")
         }
         return rejectedIndices
     }
