@@ -116,13 +116,16 @@ extension SQLStore {
         guard let numberID = try scopedNumberID(telephoneNumber, scope: scope, db) else {
             return .numberNotFound
         }
+        return try storedFeature(kind, numberID: numberID, db).map { .found($0) } ?? .notSet
+    }
+
+    private func storedFeature(_ kind: NumberFeatureKind, numberID: Int64, _ db: SQLConnection) throws -> NumberFeature? {
         let (table, columns) = Self.table(kind)
-        let found = try db.queryFirst(
+        return try db.queryFirst(
             "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE number_id = ?", [.integer(numberID)]
         ) { row in
             Self.feature(kind, from: row)
         }
-        return found.map { .found($0) } ?? .notSet
     }
 
     public func features(of telephoneNumber: String, instanceID: Int64) async throws -> NumberFeatures {
@@ -132,8 +135,9 @@ extension SQLStore {
             guard let numberID = try scopedNumberID(telephoneNumber, scope: scope, db) else {
                 return features
             }
+            // Read by the id resolved once: each query is a round trip on PostgreSQL.
             for kind in NumberFeatureKind.allCases {
-                guard case .found(let feature) = try lookUpFeature(kind, of: telephoneNumber, scope: scope, db) else {
+                guard let feature = try storedFeature(kind, numberID: numberID, db) else {
                     continue
                 }
                 switch feature {
