@@ -27,6 +27,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var tlsKeyPath: String?
     /// One log line per request.
     public var accessLog = true
+    /// Take the client address from the last entry of `X-Forwarded-For`, as a load balancer in
+    /// front of the server appends it. Only for servers that no client can reach directly,
+    /// since a client could otherwise send any address.
+    public var trustsForwardedFor = false
 
     public init() {}
 }
@@ -182,9 +186,13 @@ final class ServerCore: Sendable {
         if let base = raw.body.base, raw.body.len > 0 {
             body = Array(UnsafeRawBufferPointer(start: base, count: raw.body.len))
         }
+        var remoteAddress = makeString(raw.peer)
+        if configuration.trustsForwardedFor, let forwarded = Self.lastForwardedAddress(headers) {
+            remoteAddress = forwarded
+        }
         let request = HTTPRequest(
             method: HTTPMethod(makeString(raw.method)), path: path, queryString: queryString, headers: headers,
-            body: body, remoteAddress: makeString(raw.peer), requestID: makeString(raw.request_id),
+            body: body, remoteAddress: remoteAddress, requestID: makeString(raw.request_id),
             headerBytes: raw.header_bytes)
 
         Task(executorPreference: executors[Int(raw.loop_index)]) {
@@ -243,6 +251,17 @@ final class ServerCore: Sendable {
                 nl_respond(pending.pointer, Int32(response.status), names, values, names.count, bodyBase, body.count)
             }
         }
+    }
+
+    /// The last address of the last `X-Forwarded-For` header: the one the nearest proxy added.
+    static func lastForwardedAddress(_ headers: [(name: String, value: String)]) -> String? {
+        guard let value = headers.last(where: { $0.name.lowercased() == "x-forwarded-for" })?.value,
+            let last = value.split(separator: ",").last
+        else {
+            return nil
+        }
+        let address = last.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
+        return address.isEmpty ? nil : String(address)
     }
 
     private func logAccess(_ request: HTTPRequest, _ response: HTTPResponse, since started: ContinuousClock.Instant) {

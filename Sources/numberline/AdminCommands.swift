@@ -32,7 +32,7 @@ enum AdminCommands {
         if options.wantsHelp {
             print(
                 helpText(
-                    usage: "\(command) [--database PATH]", summary: "Applies every pending migration, each in its own transaction.",
+                    usage: "\(command) [--database PATH|URL]", summary: "Applies every pending migration, each in its own transaction.",
                     specs: specs), terminator: "")
             return
         }
@@ -70,7 +70,7 @@ enum AdminCommands {
         if options.wantsHelp {
             print(
                 helpText(
-                    usage: "\(command) NAME [--database PATH]",
+                    usage: "\(command) NAME [--database PATH|URL]",
                     summary: "Creates an instance: lower-case letters, digits and hyphens, 1 to 63 characters.", specs: specs),
                 terminator: "")
             return
@@ -96,7 +96,7 @@ enum AdminCommands {
         let options = try ParsedOptions(arguments, specs: specs, command: command)
         if options.wantsHelp {
             print(
-                helpText(usage: "\(command) [--database PATH]", summary: "Lists instances, one per line: id and name.", specs: specs),
+                helpText(usage: "\(command) [--database PATH|URL]", summary: "Lists instances, one per line: id and name.", specs: specs),
                 terminator: "")
             return
         }
@@ -230,7 +230,7 @@ enum AdminCommands {
         if options.wantsHelp {
             print(
                 helpText(
-                    usage: "\(command) ID [--database PATH]",
+                    usage: "\(command) ID [--database PATH|URL]",
                     summary: "Revokes an API key by the id 'apikey list' shows; requests with it get 401 at once.", specs: specs),
                 terminator: "")
             return

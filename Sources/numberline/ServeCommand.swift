@@ -74,6 +74,10 @@ enum ServeCommand {
         OptionSpec(
             name: "no-access-log", valueName: nil, help: "Do not write one log line per request.", environment: "NUMBERLINE_NO_ACCESS_LOG"),
         OptionSpec(
+            name: "trust-forwarded-for", valueName: nil,
+            help: "Take the client address from X-Forwarded-For (behind a load balancer only).",
+            environment: "NUMBERLINE_TRUST_FORWARDED_FOR"),
+        OptionSpec(
             name: "tls-certificate", valueName: "PATH", help: "PEM certificate chain; serves HTTPS with HTTP/2 when set with --tls-key.",
             environment: "NUMBERLINE_TLS_CERTIFICATE"),
         OptionSpec(name: "tls-key", valueName: "PATH", help: "PEM private key for --tls-certificate.", environment: "NUMBERLINE_TLS_KEY"),
@@ -102,6 +106,7 @@ enum ServeCommand {
         http.requestTimeoutMilliseconds = UInt64(try options.integer("request-timeout-ms", in: 100...3_600_000, command: command) ?? 30_000)
         http.maxConnections = try options.integer("max-connections", in: 1...1_000_000, command: command) ?? http.maxConnections
         http.accessLog = !options.flag("no-access-log")
+        http.trustsForwardedFor = options.flag("trust-forwarded-for")
         http.tlsCertificatePath = options.string("tls-certificate")
         http.tlsKeyPath = options.string("tls-key")
         if (http.tlsCertificatePath == nil) != (http.tlsKeyPath == nil) {

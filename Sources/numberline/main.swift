@@ -27,7 +27,7 @@ func printUsage() {
     for command in commands {
         text += "  " + command.name + String(repeating: " ", count: max(0, 24 - command.name.count)) + command.summary + "\n"
     }
-    text += "\nEvery command takes --database PATH and --help.\n"
+    text += "\nEvery command takes --database PATH|URL and --help.\n"
     print(text, terminator: "")
 }
 

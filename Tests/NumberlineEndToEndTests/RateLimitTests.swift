@@ -57,4 +57,33 @@ struct RateLimitTests {
             #expect(try connection.request("GET", "/v1/health").status == 200)
         }
     }
+
+    @Test("behind a balancer, lockouts follow X-Forwarded-For")
+    func forwardedAddresses() throws {
+        func login(_ server: TestServer, password: String, from address: String) throws -> Int {
+            let form = "username=\(TestServer.adminUsername)&password=\(password)"
+            return try server.request(
+                "POST", "/v1/oauth2/authorize",
+                headers: [
+                    ("x-api-key", server.apiKey), ("content-type", "application/x-www-form-urlencoded"),
+                    ("x-forwarded-for", "198.51.100.7, \(address)"),
+                ],
+                body: Array(form.utf8)
+            ).status
+        }
+
+        // Trusted: two failures lock the address the balancer named, and another client's
+        // address (behind the same balancer, so the same peer) still logs in.
+        let trusting = try TestServer(arguments: ["--trust-forwarded-for", "--login-lock-address-after", "2", "--login-lock-after", "100"])
+        #expect(try login(trusting, password: "wrong-1", from: "203.0.113.1") == 401)
+        #expect(try login(trusting, password: "wrong-2", from: "203.0.113.1") == 401)
+        #expect(try login(trusting, password: TestServer.password, from: "203.0.113.1") == 429)
+        #expect(try login(trusting, password: TestServer.password, from: "203.0.113.2") == 200)
+
+        // Not trusted by default: the header is ignored and every attempt counts against the peer.
+        let plain = try TestServer(arguments: ["--login-lock-address-after", "2", "--login-lock-after", "100"])
+        #expect(try login(plain, password: "wrong-1", from: "203.0.113.1") == 401)
+        #expect(try login(plain, password: "wrong-2", from: "203.0.113.1") == 401)
+        #expect(try login(plain, password: TestServer.password, from: "203.0.113.2") == 429)
+    }
 }

@@ -97,5 +97,9 @@ struct PostgresStoreTests {
         #expect(SQLStore.redactedLocation("postgresql://numberline@db/nl") == "postgresql://numberline@db/nl")
         #expect(SQLStore.redactedLocation("postgres://db/nl?sslmode=require") == "postgres://db/nl?sslmode=require")
         #expect(SQLStore.redactedLocation("./with:colon@at.db") == "./with:colon@at.db")
+        #expect(
+            SQLStore.redactedLocation("postgres://app@db/nl?sslmode=require&password=q-secret&x=1")
+                == "postgres://app@db/nl?sslmode=require&password=***&x=1")
+        #expect(SQLStore.redactedLocation("postgres://app:a@db/nl?PASSWORD=b") == "postgres://app:***@db/nl?password=***")
     }
 }

@@ -100,8 +100,9 @@ public enum APIError: Error, Sendable {
             .notFound("The \(what) does not exist or is not visible to you.")
         case .conflict(let reason):
             .conflict(reason)
-        case .unavailable(let reason):
-            .unavailable("The database is unavailable (\(reason)); retry the request later.")
+        case .unavailable:
+            // The reason (a database address, a driver message) goes to the log, not to clients.
+            .unavailable("The database is unavailable; retry the request later.")
         }
     }
 }

@@ -57,7 +57,7 @@ public final class SQLStore: Store {
     /// calls wait for one before calls fail as unavailable. Connects lazily: call `migrate()`
     /// to check the database, or use `open(postgresURL:poolSize:)`.
     public init(postgresURL url: String, poolSize: Int, maxQueued: Int = 4096) {
-        location = Self.redactingPassword(url)
+        location = Self.redactedLocation(url)
         backend = .postgres(PostgresPool(url: url, size: poolSize, maxQueued: maxQueued))
     }
 
@@ -95,7 +95,18 @@ public final class SQLStore: Store {
 
     /// `database` as logs and messages show it: a PostgreSQL URL without its password.
     public static func redactedLocation(_ database: String) -> String {
-        isPostgresURL(database) ? redactingPassword(database) : database
+        isPostgresURL(database) ? redactingQueryPassword(redactingPassword(database)) : database
+    }
+
+    /// The URL with the value of a `password=` query parameter replaced by `***`.
+    static func redactingQueryPassword(_ url: String) -> String {
+        guard let question = url.firstIndex(of: "?") else {
+            return url
+        }
+        let parameters = url[url.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { parameter in
+            parameter.lowercased().hasPrefix("password=") ? "password=***" : String(parameter)
+        }
+        return String(url[...question]) + parameters.joined(separator: "&")
     }
 
     /// The URL with the password of its user part replaced by `***`, for logs.
