@@ -253,7 +253,7 @@ final class ServerCore: Sendable {
         }
     }
 
-    /// The last address of the last `X-Forwarded-For` header: the one the nearest proxy added.
+    /// Returns the last address of the last `X-Forwarded-For` header, which the nearest proxy added.
     static func lastForwardedAddress(_ headers: [(name: String, value: String)]) -> String? {
         guard let value = headers.last(where: { $0.name.lowercased() == "x-forwarded-for" })?.value,
             let last = value.split(separator: ",").last

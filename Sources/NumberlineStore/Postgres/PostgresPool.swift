@@ -8,7 +8,7 @@ import Synchronization
 /// transactions off the event loops.
 ///
 /// The thread count bounds the node's connections. A thread opens its connection on its
-/// first job and opens a new one when the server closed the old one, so a node survives a
+/// first job, and opens a new one when the server closed the old one. A node thus survives a
 /// database restart: jobs fail with the connection error while the database is away, and the
 /// first job after it returns reconnects.
 final class PostgresPool: @unchecked Sendable {
@@ -118,8 +118,8 @@ final class PostgresPool: @unchecked Sendable {
 
 /// Lets at most `limit` tasks through at a time; the others wait, suspended, in arrival order.
 ///
-/// PostgreSQL writers run one at a time across all nodes (they share one advisory lock), so a
-/// node gains nothing from more than a couple of write transactions at once, and each one
+/// PostgreSQL writers run one at a time across all nodes, since they share one advisory lock.
+/// A node gains nothing from more than a couple of write transactions at once, and each one
 /// waiting for the lock would hold a pool connection that reads could use.
 final class TaskGate: Sendable {
     private struct State {
