@@ -372,11 +372,11 @@ def seed(port, api_key, log):
 
 
 def create_customer(client, body, conflicts, attempts=5):
-    """Sends POST /v1/accounts, sending it again after HTTP 409 as the response asks.
+    """Sends POST /v1/accounts, and sends it again after HTTP 409.
 
-    On PostgreSQL the server retries a serialization failure itself and returns 409 when
-    its retries run out; eight parallel creators hit that during seeding. Each 409 is
-    appended to `conflicts`, so the report can show how often it happened.
+    The server returns 409 with "send it again" when a write transaction keeps failing on
+    concurrent changes. Each 409 is appended to `conflicts`, so the report can show how
+    often it happened.
     """
     for attempt in range(1, attempts + 1):
         status, data = client.request("POST", "/v1/accounts", body)

@@ -127,6 +127,8 @@ final class PostgresConnection: @unchecked Sendable {
     /// A `BEGIN` not sent yet. It goes out with the transaction's first statement, in the same
     /// message, so a transaction costs one round trip less.
     private var deferredBegin: [String]?
+    /// Set when a pipeline could not be ended, which leaves libpq unable to run other commands.
+    private var isBroken = false
 
     /// Connects with `url` (a `postgres://` URI or a libpq keyword string). Connecting waits at
     /// most 5 seconds unless the URL sets `connect_timeout`, and TCP keepalives notice a server
@@ -155,13 +157,12 @@ final class PostgresConnection: @unchecked Sendable {
         close()
     }
 
-    /// False once the server closed the connection or the network failed; the pool then
-    /// opens a new one. An idle connection has nothing to read, so a readable socket means
-    /// the server ended the session (a restart, or an administrator's terminate) or sent
-    /// something unexpected; either way a fresh connection is the safe choice, and a call
-    /// made after a database restart does not fail on a dead one.
+    /// False once the server closed the connection, the network failed or a pipeline was left
+    /// unfinished; the pool then opens a new connection. An idle connection has nothing to
+    /// read, so a readable socket means the server ended the session or sent something
+    /// unexpected. A fresh connection is the safe choice in both cases.
     var isUsable: Bool {
-        guard let handle, PQstatus(handle) == CONNECTION_OK else {
+        guard let handle, !isBroken, PQstatus(handle) == CONNECTION_OK else {
             return false
         }
         var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
@@ -241,7 +242,7 @@ final class PostgresConnection: @unchecked Sendable {
         return try transform(PostgresRow(result: result, row: 0))
     }
 
-    /// The value the last `INSERT` on this session drew from an identity column.
+    /// Returns the value the last `INSERT` of this session drew from an identity column.
     func lastInsertedID() throws -> Int64 {
         try queryFirst("SELECT lastval()") { $0.int64(0) } ?? 0
     }
@@ -262,8 +263,8 @@ final class PostgresConnection: @unchecked Sendable {
         var key = sql
         key.reserveCapacity(sql.utf8.count + values.count + 1)
         key.append("\u{0}")
-        // Text and NULL are both sent untyped, so only integer positions tell statements apart;
-        // a row with many optional text columns then needs one statement, not one per NULL pattern.
+        // Text and NULL are both sent untyped, so only integer positions tell statements apart.
+        // A row with many optional text columns then needs one statement, not one per NULL pattern.
         for value in values {
             if case .integer = value {
                 key.append("i")
@@ -274,7 +275,7 @@ final class PostgresConnection: @unchecked Sendable {
 
         var name = statements[key]
         if name == nil && statements.count >= Self.maxStatements {
-            // Each prepared statement holds memory in the server process, so the cache is bounded.
+            // Each prepared statement uses memory in the server process, so the cache is bounded.
             try execute("DEALLOCATE ALL")
             statements.removeAll()
         }
@@ -329,7 +330,7 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Sends the `begin` statements, the statement's preparation when it is new, and its
-    /// execution as one pipeline, then reads every answer. Returns the execution's result, or throws the
+    /// execution as one pipeline, then reads every result. Returns the execution's result, or throws the
     /// first error any of them reported.
     private func executePipelined(
         begin: [String], prepare: (name: String, sql: String, types: [Oid])?, name: String, _ values: [UnsafePointer<CChar>?],
@@ -338,7 +339,11 @@ final class PostgresConnection: @unchecked Sendable {
         guard PQenterPipelineMode(connection) == 1 else {
             throw PostgresError(sqlState: "", message: Self.errorMessage(connection))
         }
-        defer { PQexitPipelineMode(connection) }
+        defer {
+            if PQexitPipelineMode(connection) != 1 {
+                isBroken = true
+            }
+        }
         // The extended protocol takes one statement per message, so each goes on its own.
         var isSent = begin.allSatisfy { PQsendQueryParams(connection, $0, 0, nil, nil, nil, nil, 0) == 1 }
         if let prepare, isSent {

@@ -38,7 +38,7 @@ enum SQLDialect: Sendable {
     case postgres
 }
 
-/// A database connection inside one transaction, whichever backend holds it.
+/// A database connection inside one transaction, on either backend.
 ///
 /// The store's methods write their SQL once, with `?` parameters, and run it through this
 /// type. PostgreSQL connections rewrite the parameters to `$1`, `$2`, … before preparing.

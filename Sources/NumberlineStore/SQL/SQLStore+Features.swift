@@ -43,6 +43,8 @@ extension SQLStore {
         }
     }
 
+    // NOTE: this runs about ten statements per number. On PostgreSQL each one is a round trip,
+    // so a 1,000-number call took about 1.1 s against 47 ms on SQLite (bench/sections).
     public func setFeature(
         _ feature: NumberFeature, on telephoneNumbers: [String], mode: FeatureWriteMode, scope: FeatureScope
     ) async throws -> FeatureOutcome {

@@ -15,13 +15,13 @@ import Synchronization
 /// thread of `PostgresPool`, which owns one connection per thread, and the caller's task
 /// suspends until it finishes, so no database wait ever blocks an event loop.
 ///
-/// Writing methods run one at a time, each in one transaction: SQLite's `BEGIN IMMEDIATE`
-/// takes the file's write lock, and on PostgreSQL every write transaction takes one advisory
-/// lock, so the writers of all nodes queue for the database as SQLite's writers queue for the
-/// file. A write then reads every change committed before it, which the store's checks
-/// (a number already present, a Teams user already provisioned) rely on. Reads run in one
-/// transaction so that their statements read the same snapshot, and on PostgreSQL they run
-/// in parallel with the writer and with each other.
+/// Writing methods run one at a time, each in one transaction. SQLite's `BEGIN IMMEDIATE`
+/// takes the file's write lock. On PostgreSQL every write transaction takes one advisory lock,
+/// so the writers of all nodes queue for the database as SQLite's writers queue for the file.
+/// A write then reads every change committed before it, which the store's checks (a number
+/// already present, a Teams user already provisioned) rely on. Reads run in one transaction
+/// so that their statements read the same snapshot. On PostgreSQL they run in parallel with
+/// the writer and with each other.
 public final class SQLStore: Store {
     private enum Backend {
         case sqlite(SQLiteConnections)
@@ -98,7 +98,7 @@ public final class SQLStore: Store {
         isPostgresURL(database) ? redactingQueryPassword(redactingPassword(database)) : database
     }
 
-    /// The URL with the value of a `password=` query parameter replaced by `***`.
+    /// Returns the URL with the value of a `password=` query parameter replaced by `***`.
     static func redactingQueryPassword(_ url: String) -> String {
         guard let question = url.firstIndex(of: "?") else {
             return url
@@ -109,7 +109,7 @@ public final class SQLStore: Store {
         return String(url[...question]) + parameters.joined(separator: "&")
     }
 
-    /// The URL with the password of its user part replaced by `***`, for logs.
+    /// Returns the URL with the password of its user part replaced by `***`, for logs.
     static func redactingPassword(_ url: String) -> String {
         let bytes = Array(url.utf8)
         var slashes: Int?
@@ -188,7 +188,7 @@ public final class SQLStore: Store {
         return latest
     }
 
-    /// The newest migration this build knows, which `migrate()` brings the database to.
+    /// The version of the newest migration in this build, which `migrate()` brings the database to.
     public var schemaVersion: Int { migrations.map(\.version).max() ?? 0 }
 
     /// The advisory lock key nodes take while migrating: "numb" in ASCII.
