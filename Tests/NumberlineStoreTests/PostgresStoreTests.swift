@@ -103,3 +103,34 @@ struct PostgresStoreTests {
         #expect(SQLStore.redactedLocation("postgres://app:a@db/nl?PASSWORD=b") == "postgres://app:***@db/nl?password=***")
     }
 }
+
+/// One PostgreSQL connection used directly, for what the pool would hide.
+@Suite(.enabled(if: TestPostgres.isEnabled, "needs NUMBERLINE_TEST_POSTGRES_URL (the PostgreSQL pass of ci/test.sh)"))
+struct PostgresConnectionTests {
+    /// A statement prepared in the same pipeline as a failing execution stays on the server.
+    /// Its name must not be given to the next new statement, which would then fail to prepare.
+    @Test func failedFirstStatementLeavesNoNameClash() async throws {
+        let server = try #require(TestPostgres.serverURL)
+        let database = try TestPostgres.createDatabase(server)
+        defer { TestPostgres.dropDatabase(server, database.name) }
+        try TestPostgres.psql(database.url, "CREATE TABLE probe (id BIGINT PRIMARY KEY)")
+        let connection = try PostgresConnection(url: database.url)
+        defer { connection.close() }
+
+        try connection.run("INSERT INTO probe (id) VALUES (?)", [.integer(1)])
+        for round in 0..<3 {
+            // The insert is new to the session in every round, so it is prepared in the pipeline.
+            connection.begin(["BEGIN"])
+            #expect(throws: PostgresError.self) {
+                try connection.run("INSERT INTO probe (id) VALUES (? + \(round))", [.integer(1 - Int64(round))])
+            }
+            try connection.rollback()
+
+            connection.begin(["BEGIN"])
+            let value = try connection.queryFirst("SELECT ? + \(round)", [.integer(1)]) { $0.int64(0) }
+            try connection.commit()
+            #expect(value == Int64(1 + round))
+        }
+        #expect(connection.isUsable)
+    }
+}

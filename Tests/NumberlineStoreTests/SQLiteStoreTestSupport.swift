@@ -50,7 +50,7 @@ enum TestPostgres {
     }
 
     static func dropDatabase(_ server: String, _ name: String) {
-        try? psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        _ = try? psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
     }
 
     /// Runs `sql` with psql and returns its unaligned output.

@@ -122,6 +122,8 @@ final class PostgresConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     /// Prepared statement names keyed by SQL text and parameter kinds.
     private var statements: [String: String] = [:]
+    /// The number in the name of the last statement prepared in this session.
+    private var statementCounter = 0
     /// Prepared statements kept per connection at most.
     static let maxStatements = 512
     /// A `BEGIN` not sent yet. It goes out with the transaction's first statement, in the same
@@ -129,6 +131,8 @@ final class PostgresConnection: @unchecked Sendable {
     private var deferredBegin: [String]?
     /// Set when a pipeline could not be ended, which leaves libpq unable to run other commands.
     private var isBroken = false
+    /// Set while the `COMMIT` of a read transaction is sent and its answer not read yet.
+    private var isEndPending = false
 
     /// Connects with `url` (a `postgres://` URI or a libpq keyword string). Connecting waits at
     /// most 5 seconds unless the URL sets `connect_timeout`, and TCP keepalives notice a server
@@ -162,7 +166,7 @@ final class PostgresConnection: @unchecked Sendable {
     /// read, so a readable socket means the server ended the session or sent something
     /// unexpected. A fresh connection is the safe choice in both cases.
     var isUsable: Bool {
-        guard let handle, !isBroken, PQstatus(handle) == CONNECTION_OK else {
+        guard let handle, !isBroken, PQstatus(handle) == CONNECTION_OK, finishPendingEnd(handle) else {
             return false
         }
         var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
@@ -175,6 +179,7 @@ final class PostgresConnection: @unchecked Sendable {
         }
         handle = nil
         statements.removeAll()
+        statementCounter = 0
     }
 
     // MARK: - Running SQL
@@ -201,6 +206,32 @@ final class PostgresConnection: @unchecked Sendable {
     func commit() throws {
         guard deferredBegin.take() == nil else { return }
         try execute("COMMIT")
+    }
+
+    /// Ends a read-only transaction without waiting for the server's answer, which saves a
+    /// round trip; `isUsable`, checked before the connection's next job, reads that answer.
+    func commitReadOnly() throws {
+        guard deferredBegin.take() == nil else { return }
+        let connection = try openHandle()
+        guard PQsendQuery(connection, "COMMIT") == 1 else {
+            throw PostgresError(sqlState: "", message: Self.errorMessage(connection))
+        }
+        isEndPending = true
+    }
+
+    /// Reads the answer to a `COMMIT` sent by `commitReadOnly()`; false when it failed, which
+    /// for a read-only transaction means that the connection is lost.
+    private func finishPendingEnd(_ connection: OpaquePointer) -> Bool {
+        guard isEndPending else {
+            return true
+        }
+        isEndPending = false
+        var isCommitted = true
+        while let result = PQgetResult(connection) {
+            isCommitted = isCommitted && PQresultStatus(result) == PGRES_COMMAND_OK
+            PQclear(result)
+        }
+        return isCommitted
     }
 
     func rollback() throws {
@@ -253,13 +284,15 @@ final class PostgresConnection: @unchecked Sendable {
         guard let handle else {
             throw PostgresError(sqlState: "", message: "the connection is closed")
         }
+        guard finishPendingEnd(handle) else {
+            isBroken = true
+            throw PostgresError(sqlState: "", message: "the last read transaction did not commit: \(Self.errorMessage(handle))")
+        }
         return handle
     }
 
-    /// Prepares `sql` on first use for this combination of parameter kinds, then executes it.
-    /// Integers are sent as `int8`; text and NULL leave the type for the server to infer.
-    private func executePrepared(_ sql: String, _ values: [SQLValue]) throws -> OpaquePointer? {
-        let connection = try openHandle()
+    /// The cache key of a statement: its SQL and which of its parameters are integers.
+    private static func statementKey(_ sql: String, _ values: [SQLValue]) -> String {
         var key = sql
         key.reserveCapacity(sql.utf8.count + values.count + 1)
         key.append("\u{0}")
@@ -272,27 +305,80 @@ final class PostgresConnection: @unchecked Sendable {
                 key.append("x")
             }
         }
+        return key
+    }
 
-        var name = statements[key]
-        if name == nil && statements.count >= Self.maxStatements {
-            // Each prepared statement uses memory in the server process, so the cache is bounded.
-            try execute("DEALLOCATE ALL")
-            statements.removeAll()
-        }
-        let types: [Oid] = values.map { value in
+    /// Integers are sent as `int8`; text and NULL leave the type for the server to infer.
+    private static func parameterTypes(_ values: [SQLValue]) -> [Oid] {
+        values.map { value in
             if case .integer = value { PostgresType.int8 } else { 0 }
         }
+    }
+
+    /// Returns a name no statement of this session has had. A name is never reused, so a
+    /// preparation that reached the server in a failed pipeline cannot clash with a later one.
+    private func newStatementName() -> String {
+        statementCounter += 1
+        return "s\(statementCounter)"
+    }
+
+    /// Empties the statement cache when `newCount` more statements would overfill it: each
+    /// prepared statement uses memory in the server process.
+    private func makeRoom(for newCount: Int) throws {
+        guard newCount > 0, statements.count + newCount > Self.maxStatements else {
+            return
+        }
+        try execute("DEALLOCATE ALL")
+        statements.removeAll()
+    }
+
+    /// Prepares `sql` on first use for this combination of parameter kinds, then executes it.
+    private func executePrepared(_ sql: String, _ values: [SQLValue]) throws -> OpaquePointer? {
+        let connection = try openHandle()
+        let key = Self.statementKey(sql, values)
+        var name = statements[key]
+        if name == nil {
+            try makeRoom(for: 1)
+        }
+        let types = Self.parameterTypes(values)
         let begin = deferredBegin.take()
-        if name == nil && begin == nil {
-            let newName = "s\(statements.count + 1)"
-            let prepared = PQprepare(connection, newName, PostgresDialect.numberedParameters(sql), Int32(values.count), types)
-            defer { PQclear(prepared) }
-            try check(prepared, connection)
-            statements[key] = newName
+        var prepare: (name: String, sql: String, types: [Oid])?
+        if name == nil {
+            let newName = newStatementName()
+            if begin == nil {
+                let prepared = PQprepare(connection, newName, PostgresDialect.numberedParameters(sql), Int32(values.count), types)
+                defer { PQclear(prepared) }
+                try check(prepared, connection)
+                statements[key] = newName
+            } else {
+                prepare = (newName, PostgresDialect.numberedParameters(sql), types)
+            }
             name = newName
         }
 
-        // Every value as NUL-terminated text in one buffer, with a pointer per value (NULL for SQL NULL).
+        let result = try Self.withParameters(values) { pointers in
+            guard let begin else {
+                return PQexecPrepared(connection, name!, Int32(values.count), pointers, nil, nil, 0)
+            }
+            let result = try executePipelined(begin: begin, prepare: prepare, name: name!, pointers, connection)
+            if let prepare {
+                statements[key] = prepare.name
+            }
+            return result
+        }
+        do {
+            try check(result, connection)
+        } catch {
+            PQclear(result)
+            throw error
+        }
+        return result
+    }
+
+    /// Calls `body` with a C array holding each value as NUL-terminated text, or NULL for SQL NULL.
+    private static func withParameters<Result>(
+        _ values: [SQLValue], _ body: ([UnsafePointer<CChar>?]) throws -> Result
+    ) rethrows -> Result {
         var buffer: [CChar] = []
         var offsets: [Int?] = []
         offsets.reserveCapacity(values.count)
@@ -308,25 +394,133 @@ final class PostgresConnection: @unchecked Sendable {
                 buffer.append(contentsOf: text.utf8CString)
             }
         }
-        let result = try buffer.withUnsafeBufferPointer { bytes in
-            let pointers: [UnsafePointer<CChar>?] = offsets.map { offset in offset.map { bytes.baseAddress! + $0 } }
-            guard let begin else {
-                return PQexecPrepared(connection, name!, Int32(values.count), pointers, nil, nil, 0)
-            }
-            let prepare = name == nil ? (name: "s\(statements.count + 1)", sql: PostgresDialect.numberedParameters(sql), types: types) : nil
-            let result = try executePipelined(begin: begin, prepare: prepare, name: name ?? prepare!.name, pointers, connection)
-            if let prepare {
-                statements[key] = prepare.name
-            }
-            return result
+        return try buffer.withUnsafeBufferPointer { bytes in
+            try body(offsets.map { offset in offset.map { bytes.baseAddress! + $0 } })
         }
-        do {
-            try check(result, connection)
-        } catch {
+    }
+
+    // MARK: - Pipelines
+
+    /// Statements sent in one pipeline at most. Their results wait in the socket buffers until
+    /// the pipeline is read, so a pipeline stays small enough for a few rows per statement.
+    static let pipelineLength = 256
+
+    /// Runs `statements` in order, calls `onRow` with each statement's index and each of its
+    /// result rows, and returns the rows each statement changed. They go out in pipelines of
+    /// at most `pipelineLength` statements, one round trip per pipeline; a deferred `BEGIN`
+    /// goes with the first. The first failure throws, and no later statement runs.
+    func runEach(_ batch: [SQLStatement], onRow: (Int, PostgresRow) throws -> Void) throws -> [Int] {
+        var changes: [Int] = []
+        changes.reserveCapacity(batch.count)
+        var start = 0
+        while start < batch.count {
+            let end = min(start + Self.pipelineLength, batch.count)
+            try runPipeline(batch, start..<end, changes: &changes, onRow: onRow)
+            start = end
+        }
+        return changes
+    }
+
+    private enum PipelineCommand {
+        case begin
+        case prepare(key: String, name: String)
+        case execute(index: Int)
+    }
+
+    private func runPipeline(
+        _ batch: [SQLStatement], _ range: Range<Int>, changes: inout [Int], onRow: (Int, PostgresRow) throws -> Void
+    ) throws {
+        let connection = try openHandle()
+        let keys = batch[range].map { Self.statementKey($0.sql, $0.values) }
+        try makeRoom(for: Set(keys.filter { statements[$0] == nil }).count)
+
+        guard PQenterPipelineMode(connection) == 1 else {
+            throw PostgresError(sqlState: "", message: Self.errorMessage(connection))
+        }
+        defer {
+            if PQexitPipelineMode(connection) != 1 {
+                isBroken = true
+            }
+        }
+        var commands: [PipelineCommand] = []
+        var isSent = true
+        for statement in deferredBegin.take() ?? [] where isSent {
+            isSent = PQsendQueryParams(connection, statement, 0, nil, nil, nil, nil, 0) == 1
+            commands.append(.begin)
+        }
+        var names: [String: String] = [:]
+        for (offset, index) in range.enumerated() where isSent {
+            let statement = batch[index]
+            let key = keys[offset]
+            let types = Self.parameterTypes(statement.values)
+            var name = statements[key] ?? names[key]
+            if name == nil {
+                let newName = newStatementName()
+                names[key] = newName
+                name = newName
+                let sql = PostgresDialect.numberedParameters(statement.sql)
+                isSent = PQsendPrepare(connection, newName, sql, Int32(types.count), types) == 1
+                commands.append(.prepare(key: key, name: newName))
+            }
+            isSent =
+                isSent
+                && Self.withParameters(statement.values) { pointers in
+                    PQsendQueryPrepared(connection, name!, Int32(pointers.count), pointers, nil, nil, 0)
+                } == 1
+            commands.append(.execute(index: index))
+        }
+        isSent = isSent && PQpipelineSync(connection) == 1
+        guard isSent else {
+            throw PostgresError(sqlState: "", message: Self.errorMessage(connection))
+        }
+
+        // Each command's result is followed by a NULL; after a failure the later commands
+        // report PGRES_PIPELINE_ABORTED. The synchronization result ends the pipeline.
+        var failure: OpaquePointer?
+        var executed: [(index: Int, result: OpaquePointer)] = []
+        defer {
+            for (_, result) in executed { PQclear(result) }
+        }
+        for command in commands {
+            guard let result = PQgetResult(connection) else { break }
+            while let extra = PQgetResult(connection) {
+                PQclear(extra)
+            }
+            let status = PQresultStatus(result)
+            let isSuccess = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
+            if !isSuccess && status != PGRES_PIPELINE_ABORTED && failure == nil {
+                failure = result
+                continue
+            }
+            switch command {
+            case .prepare(let key, let name) where isSuccess:
+                statements[key] = name
+            case .execute(let index) where isSuccess:
+                executed.append((index, result))
+                continue
+            default:
+                break
+            }
             PQclear(result)
-            throw error
         }
-        return result
+        while let result = PQgetResult(connection) {
+            let isSync = PQresultStatus(result) == PGRES_PIPELINE_SYNC
+            PQclear(result)
+            if isSync { break }
+        }
+        if let failure {
+            defer { PQclear(failure) }
+            try check(failure, connection)
+        }
+        guard executed.count == range.count else {
+            throw PostgresError(sqlState: "", message: Self.errorMessage(connection))
+        }
+        for (index, result) in executed {
+            changes.append(Int(String(cString: PQcmdTuples(result))) ?? 0)
+            for row in 0..<PQntuples(result) {
+                try onRow(index, PostgresRow(result: result, row: row))
+            }
+        }
     }
 
     /// Sends the `begin` statements, the statement's preparation when it is new, and its

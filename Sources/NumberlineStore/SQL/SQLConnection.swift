@@ -19,6 +19,17 @@ enum SQLValue: Equatable {
     }
 }
 
+/// A statement and the values of its parameters, one of a batch for `SQLConnection.runEach`.
+struct SQLStatement {
+    var sql: String
+    var values: [SQLValue]
+
+    init(_ sql: String, _ values: [SQLValue]) {
+        self.sql = sql
+        self.values = values
+    }
+}
+
 /// A failure reported by a database backend, in the terms the store maps to `StoreError`.
 protocol DatabaseFailure: Error, CustomStringConvertible {
     var message: String { get }
@@ -80,6 +91,14 @@ struct SQLConnection {
         }
     }
 
+    /// Ends a transaction that changed nothing. PostgreSQL does not wait for the answer.
+    func commitReadOnly() throws {
+        switch backend {
+        case .sqlite(let connection): try connection.execute("COMMIT")
+        case .postgres(let connection): try connection.commitReadOnly()
+        }
+    }
+
     func rollback() throws {
         switch backend {
         case .sqlite(let connection): try connection.execute("ROLLBACK")
@@ -114,6 +133,43 @@ struct SQLConnection {
         case .postgres(let connection):
             try connection.queryFirst(sql, values) { try transform(SQLRow(backend: .postgres($0))) }
         }
+    }
+
+    /// Runs `statements` in order, calls `onRow` with each statement's index and each of its
+    /// result rows, and returns the rows each statement changed (for `INSERT`, `UPDATE` and
+    /// `DELETE`). PostgreSQL receives them in pipelines, one round trip for up to
+    /// `PostgresConnection.pipelineLength` statements instead of one each, so each statement
+    /// should return a few rows at most. The first failure throws, and no later statement runs.
+    @discardableResult
+    func runEach(_ statements: [SQLStatement], onRow: (Int, SQLRow) throws -> Void = { _, _ in }) throws -> [Int] {
+        switch backend {
+        case .sqlite(let connection):
+            var changes: [Int] = []
+            changes.reserveCapacity(statements.count)
+            for (index, statement) in statements.enumerated() {
+                changes.append(
+                    try connection.run(statement.sql, statement.values) { row in
+                        try onRow(index, SQLRow(backend: .sqlite(row)))
+                    })
+            }
+            return changes
+        case .postgres(let connection):
+            return try connection.runEach(statements) { index, row in
+                try onRow(index, SQLRow(backend: .postgres(row)))
+            }
+        }
+    }
+
+    /// Runs `statements` as `runEach` does and maps the first row of each, if any, in order.
+    func queryFirstOfEach<Row>(_ statements: [SQLStatement], row transform: (SQLRow) throws -> Row) throws -> [Row?] {
+        var rows: [Row?] = Array(repeating: nil, count: statements.count)
+        var isMapped = Array(repeating: false, count: statements.count)
+        try runEach(statements) { index, row in
+            guard !isMapped[index] else { return }
+            isMapped[index] = true
+            rows[index] = try transform(row)
+        }
+        return rows
     }
 
     /// The id the last `INSERT` on this connection gave its row.

@@ -34,27 +34,32 @@ extension SQLStore {
 
     /// Loads the accounts that match `filter` (SQL on the alias `a`), by id, with their DID providers.
     private func loadAccounts(where filter: String, _ values: [SQLValue], _ db: SQLConnection) throws -> [Account] {
-        var accounts = try db.query(
-            "SELECT \(AccountRow.selectColumns) FROM accounts a WHERE \(filter) ORDER BY a.id",
-            values,
-            row: AccountRow.account(from:)
-        )
+        // Both statements go out together: one round trip on PostgreSQL.
+        let statements = [
+            SQLStatement("SELECT \(AccountRow.selectColumns) FROM accounts a WHERE \(filter) ORDER BY a.id", values),
+            SQLStatement(
+                """
+                SELECT p.account_id, p.scope, p.provider_name, p.did_carrier, p.e911_provider, p.country
+                FROM account_did_providers p JOIN accounts a ON a.id = p.account_id
+                WHERE \(filter)
+                ORDER BY p.account_id, p.scope, p.position
+                """, values),
+        ]
+        var accounts: [Account] = []
+        var providerRows: [(accountID: Int64, isDomestic: Bool, provider: DIDProvider)] = []
+        try db.runEach(statements) { index, row in
+            if index == 0 {
+                accounts.append(try AccountRow.account(from: row))
+            } else {
+                let provider = DIDProvider(
+                    providerName: row.text(2), didCarrier: row.text(3), e911Provider: row.text(4), country: row.text(5))
+                providerRows.append((accountID: row.int64(0), isDomestic: row.text(1) == DIDScope.domestic.rawValue, provider: provider))
+            }
+        }
         guard !accounts.isEmpty else {
             return []
         }
 
-        let providerRows = try db.query(
-            """
-            SELECT p.account_id, p.scope, p.provider_name, p.did_carrier, p.e911_provider, p.country
-            FROM account_did_providers p JOIN accounts a ON a.id = p.account_id
-            WHERE \(filter)
-            ORDER BY p.account_id, p.scope, p.position
-            """,
-            values
-        ) { row in
-            let provider = DIDProvider(providerName: row.text(2), didCarrier: row.text(3), e911Provider: row.text(4), country: row.text(5))
-            return (accountID: row.int64(0), isDomestic: row.text(1) == DIDScope.domestic.rawValue, provider: provider)
-        }
         let indexByID = Dictionary(uniqueKeysWithValues: accounts.indices.map { (accounts[$0].id, $0) })
         for entry in providerRows {
             guard let index = indexByID[entry.accountID] else {

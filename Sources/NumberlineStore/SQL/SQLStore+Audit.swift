@@ -92,8 +92,9 @@ struct AuditTrail {
     /// plus a mention of `holderID`, the account the numbers move to.
     mutating func captureNumbers(_ telephoneNumbers: [String], holderID: Int64?, carrierID: Int64?, _ db: SQLConnection) throws {
         if telephoneNumbers.count <= AuditTrail.maxListedNumbers {
-            for telephoneNumber in telephoneNumbers {
-                try capture(.number(telephoneNumber), db)
+            let snapshots = try AuditTrail.numberSnapshots(telephoneNumbers, instanceID: instanceID, db)
+            for (telephoneNumber, snapshot) in zip(telephoneNumbers, snapshots) {
+                entries.append((.number(telephoneNumber), snapshot))
             }
             return
         }
@@ -119,9 +120,19 @@ struct AuditTrail {
         var paths: [String] = []
         var subjectRows: [(accountID: Int64?, telephoneNumber: String?)] = []
 
+        // Numbers are read again together: a bulk call captures up to `maxListedNumbers`.
+        let numbers = entries.compactMap { entry -> String? in
+            if case .number(let digits) = entry.subject { digits } else { nil }
+        }
+        var numberAfters = try AuditTrail.numberSnapshots(numbers, instanceID: instanceID, db)[...]
         changes.beginArray()
         for entry in entries {
-            let after = try AuditTrail.snapshot(entry.subject, instanceID: instanceID, db)
+            let after: AuditSnapshot?
+            if case .number = entry.subject {
+                after = numberAfters.removeFirst()
+            } else {
+                after = try AuditTrail.snapshot(entry.subject, instanceID: instanceID, db)
+            }
             let label = entry.subject.label
             changes.beginObject()
             changes.key("object")
@@ -176,11 +187,13 @@ struct AuditTrail {
                 SQLValue(summary.map { String(decoding: $0, as: UTF8.self) }),
             ])
         let auditID = try db.lastInsertRowID
-        for row in Set(subjectRows.map { AuditSubjectRow(accountID: $0.accountID, telephoneNumber: $0.telephoneNumber) }) {
-            try db.run(
-                "INSERT INTO audit_subjects (audit_id, account_id, telephone_number) VALUES (?, ?, ?)",
-                [.integer(auditID), SQLValue(row.accountID), SQLValue(row.telephoneNumber)])
-        }
+        let rows = Set(subjectRows.map { AuditSubjectRow(accountID: $0.accountID, telephoneNumber: $0.telephoneNumber) })
+        try db.runEach(
+            rows.map { row in
+                SQLStatement(
+                    "INSERT INTO audit_subjects (audit_id, account_id, telephone_number) VALUES (?, ?, ?)",
+                    [.integer(auditID), SQLValue(row.accountID), SQLValue(row.telephoneNumber)])
+            })
     }
 
     // MARK: - Paths and time
@@ -300,33 +313,51 @@ struct AuditTrail {
     ]
 
     private static func numberSnapshot(_ digits: String, instanceID: Int64, _ db: SQLConnection) throws -> AuditSnapshot? {
-        let found = try db.queryFirst(
-            """
+        try numberSnapshots([digits], instanceID: instanceID, db)[0]
+    }
+
+    /// Reads the numbers' current values, in order; nil for a number that does not exist.
+    /// The statements go out together: first the numbers, then every part of every number.
+    static func numberSnapshots(_ digits: [String], instanceID: Int64, _ db: SQLConnection) throws -> [AuditSnapshot?] {
+        let numberSQL = """
             SELECT n.id, n.telephone_number, n.country, n.carrier_id, n.account_id, n.status, n.type, n.sub_type, n.order_type,
                 n.route_label, n.activated_at, a.path AS holder_path
             FROM numbers n LEFT JOIN accounts a ON a.id = n.account_id
             WHERE n.instance_id = ? AND n.telephone_number = ?
-            """,
-            [.integer(instanceID), .text(digits)]
-        ) { row -> (id: Int64, json: [UInt8], ownerID: Int64?, ownerPath: String?) in
+            """
+        let found = try db.queryFirstOfEach(digits.map { SQLStatement(numberSQL, [.integer(instanceID), .text($0)]) }) {
+            row -> (id: Int64, json: [UInt8], ownerID: Int64?, ownerPath: String?) in
             var writer = JSONWriter()
             row.writeObject(into: &writer) { $0 != "id" && $0 != "holder_path" }
             return (row.int64(0), writer.bytes, row.optionalInt64(4), row.text(11))
         }
-        guard let found else { return nil }
 
-        var json = found.json
-        for part in numberParts {
-            let object = try db.queryFirst(part.sql, [.integer(found.id)]) { row in
-                var writer = JSONWriter()
-                row.writeObject(into: &writer, include: isRecordable)
-                return writer.bytes
-            }
-            if let object {
-                json = appending(part.name, object, to: json)
-            }
+        let present = found.indices.filter { found[$0] != nil }
+        var parts: [SQLStatement] = []
+        parts.reserveCapacity(present.count * numberParts.count)
+        for index in present {
+            parts += numberParts.map { SQLStatement($0.sql, [.integer(found[index]!.id)]) }
         }
-        return AuditSnapshot(json: json, ownerID: found.ownerID, ownerPath: found.ownerPath)
+        var objects: [[UInt8]?] = Array(repeating: nil, count: parts.count)
+        try db.runEach(parts) { index, row in
+            guard objects[index] == nil else { return }
+            var writer = JSONWriter()
+            row.writeObject(into: &writer, include: isRecordable)
+            objects[index] = writer.bytes
+        }
+
+        var snapshots: [AuditSnapshot?] = Array(repeating: nil, count: digits.count)
+        for (position, index) in present.enumerated() {
+            let number = found[index]!
+            var json = number.json
+            for (part, name) in numberParts.map(\.name).enumerated() {
+                if let object = objects[position * numberParts.count + part] {
+                    json = appending(name, object, to: json)
+                }
+            }
+            snapshots[index] = AuditSnapshot(json: json, ownerID: number.ownerID, ownerPath: number.ownerPath)
+        }
+        return snapshots
     }
 
     /// Adds `"name": value` to the end of the JSON object `object`.

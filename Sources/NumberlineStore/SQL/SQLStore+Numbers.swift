@@ -112,7 +112,7 @@ extension SQLStore {
     }
 
     public func number(_ telephoneNumber: String, instanceID: Int64) async throws -> NumberRecord? {
-        try await read { db in
+        try await readOne { db in
             try number(telephoneNumber, instanceID: instanceID, db)
         }
     }

@@ -71,7 +71,7 @@ extension SQLStore {
             WHERE n.account_id = ? AND n.instance_id = ? AND n.telephone_number > ? AND \(condition)
             ORDER BY n.telephone_number LIMIT ?
             """
-        return try await read { db in
+        return try await readOne { db in
             try db.query(sql, [.integer(customerID), .integer(instanceID), .text(after ?? ""), .integer(Int64(limit))]) { row in
                 TeamsNumber(
                     telephoneNumber: row.text(0) ?? "",

@@ -21,7 +21,8 @@ import Synchronization
 /// A write then reads every change committed before it, which the store's checks (a number
 /// already present, a Teams user already provisioned) rely on. Reads run in one transaction
 /// so that their statements read the same snapshot. On PostgreSQL they run in parallel with
-/// the writer and with each other.
+/// the writer and with each other, a read's COMMIT goes out without waiting for its answer,
+/// and a read of one statement (`readOne`) runs without a transaction.
 public final class SQLStore: Store {
     private enum Backend {
         case sqlite(SQLiteConnections)
@@ -253,7 +254,16 @@ public final class SQLStore: Store {
             return try Self.mapErrors { try Self.transaction(db, begin: "BEGIN", body) }
         }
         return try await withConnection { db in
-            try Self.transaction(db, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+            try Self.transaction(db, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", isReadOnly: true, body)
+        }
+    }
+
+    /// Runs `body`, which must run exactly one statement, outside a transaction. One statement
+    /// reads one snapshot by itself, and PostgreSQL then needs no `BEGIN` and `COMMIT`: one
+    /// round trip instead of two.
+    func readOne<Result>(_ body: (SQLConnection) throws -> Result) async throws -> Result {
+        try await withConnection { db in
+            try Self.mapErrors { try body(db) }
         }
     }
 
@@ -289,16 +299,22 @@ public final class SQLStore: Store {
         }
     }
 
+    /// Runs `body` between `begin` and a commit; `isReadOnly` ends with `commitReadOnly()`.
     private static func transaction<Result>(
         _ db: SQLConnection,
         begin: String,
+        isReadOnly: Bool = false,
         _ body: (SQLConnection) throws -> Result
     ) throws -> Result {
         try mapErrors {
             try db.begin(begin)
             do {
                 let result = try body(db)
-                try db.commit()
+                if isReadOnly {
+                    try db.commitReadOnly()
+                } else {
+                    try db.commit()
+                }
                 return result
             } catch {
                 // SQLite rolls back by itself after some errors (SQLITE_FULL, SQLITE_IOERR), and

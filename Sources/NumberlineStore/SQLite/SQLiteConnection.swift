@@ -177,6 +177,13 @@ final class SQLiteConnection: @unchecked Sendable {
         return Int(sqlite3_changes(try openHandle()))
     }
 
+    /// Runs one statement, calls `onRow` with each result row, and returns the number of rows
+    /// it changed (meaningful for `INSERT`, `UPDATE` and `DELETE` only).
+    func run(_ sql: String, _ values: [SQLValue], onRow: (SQLiteRow) throws -> Void) throws -> Int {
+        try step(sql, values, onRow: onRow)
+        return Int(sqlite3_changes(try openHandle()))
+    }
+
     /// Runs one statement and maps each result row.
     func query<Row>(_ sql: String, _ values: [SQLValue] = [], row transform: (SQLiteRow) throws -> Row) throws -> [Row] {
         var rows: [Row] = []
