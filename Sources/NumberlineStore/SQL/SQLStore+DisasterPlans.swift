@@ -9,9 +9,12 @@ extension SQLStore {
             guard resolved.rejections.isEmpty else {
                 return .failure(FeatureRejections(resolved.rejections))
             }
+            let planNumbers = try db.queryFirstOfEach(resolved.ids.map { SQLStatement(Self.planOfNumberSQL, [.integer($0)]) }) {
+                $0.int64(1)
+            }
             var rejections: [FeatureRejection] = []
-            for (telephoneNumber, numberID) in zip(telephoneNumbers, resolved.ids) {
-                if let planNumber = try planNumber(ofNumberID: numberID, db) {
+            for (telephoneNumber, planNumber) in zip(telephoneNumbers, planNumbers) {
+                if let planNumber {
                     let planID = DisasterPlanID(number: Int(planNumber)).map(String.init(describing:)) ?? "?"
                     rejections.append(
                         FeatureRejection(telephoneNumber: telephoneNumber, reason: .alreadySet("the disaster plan \(planID)")))
@@ -28,9 +31,10 @@ extension SQLStore {
                 "INSERT INTO disaster_plans (instance_id, plan_number, forward_to, country_code, active, updated_at) VALUES (?, ?, ?, ?, 0, ?)",
                 [.integer(scope.instanceID), .integer(Int64(planNumber)), .text(forwardTo), SQLValue(countryCode), .integer(scope.time)])
             let rowID = try db.lastInsertRowID
-            for numberID in resolved.ids {
-                try db.run("INSERT INTO disaster_plan_numbers (number_id, plan_id) VALUES (?, ?)", [.integer(numberID), .integer(rowID)])
-            }
+            try db.runEach(
+                resolved.ids.map {
+                    SQLStatement("INSERT INTO disaster_plan_numbers (number_id, plan_id) VALUES (?, ?)", [.integer($0), .integer(rowID)])
+                })
             guard let plan = try disasterPlan(rowID: rowID, scopePath: scope.scopePath, db) else {
                 throw StoreError.unavailable(reason: "the new disaster plan \(rowID) cannot be read back")
             }
@@ -83,11 +87,10 @@ extension SQLStore {
             var rejections: [FeatureRejection] = []
             var planRowIDs = Set<Int64>()
             var planOfNumber: [String: Int64] = [:]
-            for (telephoneNumber, numberID) in zip(telephoneNumbers, resolved.ids) {
-                let plan = try db.queryFirst(
-                    "SELECT p.id, p.plan_number FROM disaster_plan_numbers m JOIN disaster_plans p ON p.id = m.plan_id WHERE m.number_id = ?",
-                    [.integer(numberID)]
-                ) { (rowID: $0.int64(0), number: Int($0.int64(1))) }
+            let plans = try db.queryFirstOfEach(resolved.ids.map { SQLStatement(Self.planOfNumberSQL, [.integer($0)]) }) {
+                (rowID: $0.int64(0), number: Int($0.int64(1)))
+            }
+            for (telephoneNumber, plan) in zip(telephoneNumbers, plans) {
                 guard let plan, planID == nil || planID?.number == plan.number else {
                     let feature = planID.map { "membership in the disaster plan \($0)" } ?? "disaster plan"
                     rejections.append(FeatureRejection(telephoneNumber: telephoneNumber, reason: .notSet(feature)))
@@ -186,12 +189,9 @@ extension SQLStore {
 
     // MARK: - Reading plans
 
-    private func planNumber(ofNumberID numberID: Int64, _ db: SQLConnection) throws -> Int64? {
-        try db.queryFirst(
-            "SELECT p.plan_number FROM disaster_plan_numbers m JOIN disaster_plans p ON p.id = m.plan_id WHERE m.number_id = ?",
-            [.integer(numberID)]
-        ) { $0.int64(0) }
-    }
+    /// Selects the row id and plan number of the plan holding a number, by the number's row id.
+    private static let planOfNumberSQL =
+        "SELECT p.id, p.plan_number FROM disaster_plan_numbers m JOIN disaster_plans p ON p.id = m.plan_id WHERE m.number_id = ?"
 
     private func lookUpPlan(
         of telephoneNumber: String, scope: FeatureScope, _ db: SQLConnection

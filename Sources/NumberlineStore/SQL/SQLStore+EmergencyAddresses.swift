@@ -123,11 +123,11 @@ extension SQLStore {
         guard resolved.rejections.isEmpty else {
             return .failure(FeatureRejections(resolved.rejections))
         }
+        let currents = try db.queryFirstOfEach(
+            resolved.ids.map { SQLStatement("SELECT address_id FROM emergency_address_numbers WHERE number_id = ?", [.integer($0)]) }
+        ) { $0.int64(0) }
         var rejections: [FeatureRejection] = []
-        for (telephoneNumber, numberID) in zip(telephoneNumbers, resolved.ids) {
-            let current = try db.queryFirst("SELECT address_id FROM emergency_address_numbers WHERE number_id = ?", [.integer(numberID)]) {
-                $0.int64(0)
-            }
+        for (telephoneNumber, current) in zip(telephoneNumbers, currents) {
             if let current, current != addressID {
                 rejections.append(
                     FeatureRejection(
@@ -142,10 +142,11 @@ extension SQLStore {
     }
 
     private func attach(_ numberIDs: [Int64], to addressID: Int64, _ db: SQLConnection) throws {
-        for numberID in numberIDs {
-            try db.run(
-                "INSERT INTO emergency_address_numbers (number_id, address_id) VALUES (?, ?)", [.integer(numberID), .integer(addressID)])
-        }
+        try db.runEach(
+            numberIDs.map {
+                SQLStatement(
+                    "INSERT INTO emergency_address_numbers (number_id, address_id) VALUES (?, ?)", [.integer($0), .integer(addressID)])
+            })
     }
 
     private func emergencyAddress(id: Int64, instanceID: Int64, _ db: SQLConnection) throws -> EmergencyAddress? {
