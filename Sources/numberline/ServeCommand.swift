@@ -134,7 +134,14 @@ enum ServeCommand {
         let poolSize = try options.integer("database-pool", in: 1...1_000, command: command) ?? 8
         let store: SQLStore
         do {
-            store = try await SQLStore.open(database: database, poolSize: poolSize)
+            store = try await SQLStore.open(database: database, poolSize: poolSize) { change in
+                switch change {
+                case .unreachable(let reason):
+                    Log.error("database unreachable; API calls that need it return 503", ["database": location, "error": reason])
+                case .reachable:
+                    Log.info("database reachable again", ["database": location])
+                }
+            }
             Log.info("database ready", ["database": location, "schema_version": String(store.schemaVersion)])
         } catch {
             throw CommandError(message: "\(command): cannot open database \(location): \(error)")

@@ -271,6 +271,12 @@ struct MultiNodeTests {
         #expect(created.status == 200, "\(created.text)")
         #expect(server.isRunning)
 
+        // The log says once that the database went away and once that it came back.
+        let log = server.log()
+        let lost = log.components(separatedBy: "database unreachable").count - 1
+        let back = log.components(separatedBy: "database reachable again").count - 1
+        #expect(lost == 1 && back == 1, "\(lost) unreachable and \(back) reachable lines in: \(log.suffix(2000))")
+
         // The upload cut by the outage took effect wholly or not at all.
         let stored = try server.sql(
             "SELECT count(*) FROM numbers WHERE telephone_number BETWEEN '\(uploaded.first!)' AND '\(uploaded.last!)'"
@@ -325,6 +331,18 @@ private final class ThrowawayCluster {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("numberline-postgres-\(UUID().uuidString)").path
         adminURL = try Self.script(["start", directory, String(try freeLoopbackPort())])
             .trimmingCharacters(in: .whitespacesAndNewlines)
+        // ci/postgres.sh turns synchronous_commit off for speed, so a crash loses the last
+        // commits the server confirmed. This cluster is crashed on purpose, and what was
+        // confirmed before the crash must survive it, so commits wait for their WAL again.
+        let settings = try TestDatabase.run(
+            "/usr/bin/psql",
+            [
+                "-X", "-q", "-v", "ON_ERROR_STOP=1", adminURL, "-c", "ALTER SYSTEM SET synchronous_commit = on", "-c",
+                "SELECT pg_reload_conf()",
+            ])
+        guard settings.status == 0 else {
+            throw TestError("turning synchronous_commit on failed with \(settings.status): \(settings.error)")
+        }
     }
 
     deinit {

@@ -26,12 +26,18 @@ final class PostgresPool: @unchecked Sendable {
     let size: Int
     /// Jobs that may wait for a connection; more fail at once as overloaded.
     let maxQueued: Int
+    /// Set while connecting fails, so that each change is reported once.
+    private let isUnreachable = Atomic<Bool>(false)
+    private let reachabilityChanged: @Sendable (DatabaseReachability) -> Void
 
-    init(url: String, size: Int, maxQueued: Int) {
+    /// `reachabilityChanged` is called on a pool thread when connecting fails after the last
+    /// attempt succeeded, and again when a connection succeeds after a failure.
+    init(url: String, size: Int, maxQueued: Int, reachabilityChanged: @escaping @Sendable (DatabaseReachability) -> Void) {
         precondition(size > 0, "a pool needs at least one connection")
         self.url = url
         self.size = size
         self.maxQueued = maxQueued
+        self.reachabilityChanged = reachabilityChanged
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(condition, nil)
         for _ in 0..<size {
@@ -104,16 +110,28 @@ final class PostgresPool: @unchecked Sendable {
         if connection == nil {
             do {
                 connection = try PostgresConnection(url: url)
-            } catch let error as PostgresError {
-                job(.failure(error))
-                return
             } catch {
-                job(.failure(PostgresError(sqlState: "", message: "\(error)")))
+                let failure = error as? PostgresError ?? PostgresError(sqlState: "", message: "\(error)")
+                if !isUnreachable.exchange(true, ordering: .relaxed) {
+                    reachabilityChanged(.unreachable(failure.message))
+                }
+                job(.failure(failure))
                 return
+            }
+            if isUnreachable.exchange(false, ordering: .relaxed) {
+                reachabilityChanged(.reachable)
             }
         }
         job(.success(connection!))
     }
+}
+
+/// A change in whether the database accepts connections, reported by the pool.
+public enum DatabaseReachability: Sendable, Equatable {
+    /// Connecting failed, for the reason given, after the last attempt had succeeded.
+    case unreachable(String)
+    /// Connecting succeeded after a failure.
+    case reachable
 }
 
 /// Lets at most `limit` tasks through at a time; the others wait, suspended, in arrival order.

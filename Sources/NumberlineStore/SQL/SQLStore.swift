@@ -21,7 +21,7 @@ import Synchronization
 /// A write then reads every change committed before it, which the store's checks (a number
 /// already present, a Teams user already provisioned) rely on. Reads run in one transaction
 /// so that their statements read the same snapshot. On PostgreSQL they run in parallel with
-/// the writer and with each other, a read's COMMIT goes out without waiting for its answer,
+/// the writer and with each other, a read's COMMIT is sent without waiting for its result,
 /// and a read of one statement (`readOne`) runs without a transaction.
 public final class SQLStore: Store {
     private enum Backend {
@@ -56,10 +56,15 @@ public final class SQLStore: Store {
 
     /// Prepares a PostgreSQL store with at most `poolSize` connections; at most `maxQueued`
     /// calls wait for one before calls fail as unavailable. Connects lazily: call `migrate()`
-    /// to check the database, or use `open(postgresURL:poolSize:)`.
-    public init(postgresURL url: String, poolSize: Int, maxQueued: Int = 4096) {
+    /// to check the database, or use `open(postgresURL:poolSize:)`. `reachabilityChanged`
+    /// hears when connecting starts failing and when it works again.
+    public init(
+        postgresURL url: String, poolSize: Int, maxQueued: Int = 4096,
+        reachabilityChanged: @escaping @Sendable (DatabaseReachability) -> Void = { _ in }
+    ) {
         location = Self.redactedLocation(url)
-        backend = .postgres(PostgresPool(url: url, size: poolSize, maxQueued: maxQueued))
+        backend = .postgres(
+            PostgresPool(url: url, size: poolSize, maxQueued: maxQueued, reachabilityChanged: reachabilityChanged))
     }
 
     /// Opens the SQLite database file and applies every pending migration.
@@ -70,8 +75,10 @@ public final class SQLStore: Store {
     }
 
     /// Connects to PostgreSQL and applies every pending migration.
-    public static func open(postgresURL url: String, poolSize: Int) async throws -> SQLStore {
-        let store = SQLStore(postgresURL: url, poolSize: poolSize)
+    public static func open(
+        postgresURL url: String, poolSize: Int, reachabilityChanged: @escaping @Sendable (DatabaseReachability) -> Void = { _ in }
+    ) async throws -> SQLStore {
+        let store = SQLStore(postgresURL: url, poolSize: poolSize, reachabilityChanged: reachabilityChanged)
         do {
             try await store.migrate()
         } catch {
@@ -82,10 +89,12 @@ public final class SQLStore: Store {
     }
 
     /// Opens `database`: a `postgres://` or `postgresql://` URL selects PostgreSQL, anything
-    /// else is an SQLite file path.
-    public static func open(database: String, poolSize: Int) async throws -> SQLStore {
+    /// else is an SQLite file path. Only PostgreSQL reports `reachabilityChanged`.
+    public static func open(
+        database: String, poolSize: Int, reachabilityChanged: @escaping @Sendable (DatabaseReachability) -> Void = { _ in }
+    ) async throws -> SQLStore {
         if isPostgresURL(database) {
-            return try await open(postgresURL: database, poolSize: poolSize)
+            return try await open(postgresURL: database, poolSize: poolSize, reachabilityChanged: reachabilityChanged)
         }
         return try await open(path: database)
     }
