@@ -42,8 +42,11 @@ public protocol FeatureStore: Sendable {
     func removeFeature(_ kind: NumberFeatureKind, from telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<
         NumberFeature
     >
-    /// Every feature of one number, without a visibility check: the caller must check the number first.
-    func features(of telephoneNumber: String, instanceID: Int64) async throws -> NumberFeatures
+    /// One number of the instance and every feature of it, read together; `nil` when the
+    /// number does not exist. There is no visibility check: the caller must check the holder.
+    func numberWithFeatures(_ telephoneNumber: String, instanceID: Int64) async throws -> (
+        number: NumberRecord, features: NumberFeatures
+    )?
 
     // MARK: - Disaster plans
 

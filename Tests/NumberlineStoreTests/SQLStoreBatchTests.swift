@@ -25,7 +25,7 @@ import Testing
             }
             #expect(changes == Array(repeating: 1, count: Self.count))
 
-            // Every other id is missing, and the answers keep the order of the statements.
+            // Every other id is missing, and the results keep the order of the statements.
             let labels = try await store.read { db in
                 try db.queryFirstOfEach((0..<Self.count).map { Self.select($0 * 2) }) { $0.text(0) }
             }

@@ -78,14 +78,14 @@ extension Application {
         case .failure(let problem):
             throw APIError.badRequest(problem.message)
         }
-        guard let number = try await store.number(digits, instanceID: context.instance.id), context.caller.canSee(path: number.accountPath)
+        guard let found = try await store.numberWithFeatures(digits, instanceID: context.instance.id),
+            context.caller.canSee(path: found.number.accountPath)
         else {
             throw APIError.notFound("The number \(digits) does not exist or is not visible to you.")
         }
 
-        let features = try await store.features(of: digits, instanceID: context.instance.id)
         var writer = JSONWriter(capacity: 768)
-        NumberWire.write(number, features: features, into: &writer)
+        NumberWire.write(found.number, features: found.features, into: &writer)
         return .json(200, writer.bytes)
     }
 

@@ -131,7 +131,7 @@ final class PostgresConnection: @unchecked Sendable {
     private var deferredBegin: [String]?
     /// Set when a pipeline could not be ended, which leaves libpq unable to run other commands.
     private var isBroken = false
-    /// Set while the `COMMIT` of a read transaction is sent and its answer not read yet.
+    /// Set while the `COMMIT` of a read transaction is sent and its result not read yet.
     private var isEndPending = false
 
     /// Connects with `url` (a `postgres://` URI or a libpq keyword string). Connecting waits at
@@ -208,8 +208,8 @@ final class PostgresConnection: @unchecked Sendable {
         try execute("COMMIT")
     }
 
-    /// Ends a read-only transaction without waiting for the server's answer, which saves a
-    /// round trip; `isUsable`, checked before the connection's next job, reads that answer.
+    /// Ends a read-only transaction without waiting for the server's result, which saves a
+    /// round trip; `isUsable`, checked before the connection's next job, reads that result.
     func commitReadOnly() throws {
         guard deferredBegin.take() == nil else { return }
         let connection = try openHandle()
@@ -219,7 +219,7 @@ final class PostgresConnection: @unchecked Sendable {
         isEndPending = true
     }
 
-    /// Reads the answer to a `COMMIT` sent by `commitReadOnly()`; false when it failed, which
+    /// Reads the result of a `COMMIT` sent by `commitReadOnly()`; false when it failed, which
     /// for a read-only transaction means that the connection is lost.
     private func finishPendingEnd(_ connection: OpaquePointer) -> Bool {
         guard isEndPending else {

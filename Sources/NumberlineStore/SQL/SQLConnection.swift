@@ -91,7 +91,7 @@ struct SQLConnection {
         }
     }
 
-    /// Ends a transaction that changed nothing. PostgreSQL does not wait for the answer.
+    /// Ends a transaction that changed nothing. PostgreSQL does not wait for the server's result.
     func commitReadOnly() throws {
         switch backend {
         case .sqlite(let connection): try connection.execute("COMMIT")

@@ -159,36 +159,73 @@ extension SQLStore {
         return found.feature.map { .found($0) } ?? .notSet
     }
 
-    public func features(of telephoneNumber: String, instanceID: Int64) async throws -> NumberFeatures {
-        let kinds = NumberFeatureKind.allCases
-        let sql = Self.numberWithFeaturesSQL(
-            kinds, extraColumns: ["p.plan_id", "e.address_id"],
-            extraJoins: [
-                "LEFT JOIN disaster_plan_numbers p ON p.number_id = n.id", "LEFT JOIN emergency_address_numbers e ON e.number_id = n.id",
-            ])
+    /// Selects every feature of one number, by instance and telephone number, in one
+    /// statement, for `storedFeatures(from:)`.
+    private static let allFeaturesSQL = numberWithFeaturesSQL(
+        NumberFeatureKind.allCases, extraColumns: ["p.plan_id", "e.address_id"],
+        extraJoins: [
+            "LEFT JOIN disaster_plan_numbers p ON p.number_id = n.id", "LEFT JOIN emergency_address_numbers e ON e.number_id = n.id",
+        ])
+
+    /// What one row of `allFeaturesSQL` holds: the per-number features, and the row ids of
+    /// the number's disaster plan and emergency address.
+    private struct StoredFeatures {
+        var features: [NumberFeature]
+        var planID: Int64?
+        var addressID: Int64?
+    }
+
+    private static func storedFeatures(from row: SQLRow) -> StoredFeatures {
+        let (features, next) = features(NumberFeatureKind.allCases, from: row)
+        return StoredFeatures(features: features, planID: row.optionalInt64(next), addressID: row.optionalInt64(next + 1))
+    }
+
+    /// Builds the number's features from its row, reading its disaster plan, if any, in `db`.
+    private func numberFeatures(_ stored: StoredFeatures?, _ db: SQLConnection) throws -> NumberFeatures {
+        var features = NumberFeatures()
+        guard let stored else {
+            return features
+        }
+        for feature in stored.features {
+            switch feature {
+            case .callForwarding(let value): features.callForwarding = value
+            case .callingPartyNumber(let value): features.callingPartyNumber = value
+            case .callerName(let value): features.callerName = value
+            case .internationalCalling(let value): features.internationalCalling = value
+            }
+        }
+        if let planID = stored.planID {
+            features.disasterPlan = try disasterPlan(rowID: planID, scopePath: "/", db)
+        }
+        features.emergencyAddressID = stored.addressID
+        return features
+    }
+
+    public func numberWithFeatures(_ telephoneNumber: String, instanceID: Int64) async throws -> (
+        number: NumberRecord, features: NumberFeatures
+    )? {
+        let values: [SQLValue] = [.integer(instanceID), .text(telephoneNumber)]
+        let statements = [
+            SQLStatement(
+                "SELECT \(Self.numberColumns) FROM numbers n \(Self.numberJoins) WHERE n.instance_id = ? AND n.telephone_number = ?",
+                values),
+            SQLStatement(Self.allFeaturesSQL, values),
+        ]
         return try await read { db in
-            // One statement reads every feature: on PostgreSQL each statement is a round trip.
-            let found = try db.queryFirst(sql, [.integer(instanceID), .text(telephoneNumber)]) { row in
-                let (features, next) = Self.features(kinds, from: row)
-                return (features: features, planID: row.optionalInt64(next), addressID: row.optionalInt64(next + 1))
-            }
-            var features = NumberFeatures()
-            guard let found else {
-                return features
-            }
-            for feature in found.features {
-                switch feature {
-                case .callForwarding(let value): features.callForwarding = value
-                case .callingPartyNumber(let value): features.callingPartyNumber = value
-                case .callerName(let value): features.callerName = value
-                case .internationalCalling(let value): features.internationalCalling = value
+            // Both statements go out together: one round trip on PostgreSQL.
+            var number: NumberRecord?
+            var stored: StoredFeatures?
+            try db.runEach(statements) { index, row in
+                if index == 0 {
+                    number = number ?? Self.numberRecord(from: row)
+                } else {
+                    stored = stored ?? Self.storedFeatures(from: row)
                 }
             }
-            if let planID = found.planID {
-                features.disasterPlan = try disasterPlan(rowID: planID, scopePath: "/", db)
+            guard let number else {
+                return nil
             }
-            features.emergencyAddressID = found.addressID
-            return features
+            return (number, try numberFeatures(stored, db))
         }
     }
 }

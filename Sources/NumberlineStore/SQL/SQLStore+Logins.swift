@@ -29,7 +29,7 @@ extension SQLStore {
     }
 
     public func logins(accountID: Int64) async throws -> [Login] {
-        try await read { db in
+        try await readOne { db in
             try logins(accountID: accountID, db)
         }
     }
@@ -37,7 +37,7 @@ extension SQLStore {
     public func logins(instanceID: Int64, pathPrefix: String) async throws -> [Login] {
         let range = PathRange(prefix: pathPrefix)
         let columns = "l.id, l.instance_id, l.account_id, l.username, l.password_hash, l.first_name, l.last_name, l.email, l.phone_number"
-        return try await read { db in
+        return try await readOne { db in
             try db.query(
                 """
                 SELECT \(columns) FROM logins l JOIN accounts a ON a.id = l.account_id

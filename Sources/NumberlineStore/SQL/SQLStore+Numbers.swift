@@ -57,12 +57,12 @@ extension SQLStore {
 
 extension SQLStore {
     /// Columns read by `numberRecord(from:)`, on the aliases `n` (numbers), `a` (holder) and `c` (carrier).
-    private static let numberColumns = """
+    static let numberColumns = """
         n.telephone_number, n.country, n.carrier_id, c.name, n.account_id, a.kind, a.path, a.reseller_id,
         n.status, n.type, n.sub_type, n.order_type, n.route_label, n.activated_at, n.instance_id
         """
 
-    private static let numberJoins = "JOIN accounts a ON a.id = n.account_id LEFT JOIN carriers c ON c.id = n.carrier_id"
+    static let numberJoins = "JOIN accounts a ON a.id = n.account_id LEFT JOIN carriers c ON c.id = n.carrier_id"
 
     public func numbers(_ query: NumberQuery) async throws -> [NumberRecord] {
         var filters = ["n.instance_id = ?"]
@@ -125,7 +125,7 @@ extension SQLStore {
         )
     }
 
-    private static func numberRecord(from row: SQLRow) -> NumberRecord {
+    static func numberRecord(from row: SQLRow) -> NumberRecord {
         var carrier: Carrier?
         if let carrierID = row.optionalInt64(2) {
             carrier = Carrier(id: carrierID, instanceID: row.int64(14), name: row.text(3) ?? "")
