@@ -722,7 +722,7 @@ class Bench:
     def check_clean(self, what, result):
         if result["non_2xx"] or result["errors"]:
             self.notes.append(f"{what}: {result['non_2xx']} non-2xx responses and {result['errors']} socket errors "
-                              f"in {result['requests']} requests.")
+                              f"({result.get('error_kinds', 'none')}) in {result['requests']} requests.")
 
     def paced_latency(self, name, server, max_rps):
         script, path, env = self.server_scenario(name, server)
