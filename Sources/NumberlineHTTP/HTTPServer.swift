@@ -253,15 +253,23 @@ final class ServerCore: Sendable {
         }
     }
 
-    /// Returns the last address of the last `X-Forwarded-For` header, which the nearest proxy added.
+    /// Returns the last address of the last `X-Forwarded-For` header, which the nearest proxy
+    /// added, or `nil` when that entry is not an IPv4 or IPv6 address: the caller then keeps the
+    /// peer address, so a made-up entry can neither reach the log nor open its own rate-limit
+    /// and lockout counters.
     static func lastForwardedAddress(_ headers: [(name: String, value: String)]) -> String? {
         guard let value = headers.last(where: { $0.name.lowercased() == "x-forwarded-for" })?.value,
-            let last = value.split(separator: ",").last
+            let last = value.split(separator: ",", omittingEmptySubsequences: false).last
         else {
             return nil
         }
-        let address = last.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()
-        return address.isEmpty ? nil : String(address)
+        let address = String(last.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        return isIPAddress(address) ? address : nil
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        var buffer = in6_addr()
+        return inet_pton(AF_INET, text, &buffer) == 1 || inet_pton(AF_INET6, text, &buffer) == 1
     }
 
     private func logAccess(_ request: HTTPRequest, _ response: HTTPResponse, since started: ContinuousClock.Instant) {
@@ -272,7 +280,7 @@ final class ServerCore: Sendable {
         var line = "time=" + Log.timestamp() + " level=info msg=request method=" + request.method.description
         line += " path=" + Log.quoted(request.path) + " status=" + String(response.status)
         line += " duration_ms=" + milliseconds + " request_id=" + request.requestID
-        line += " remote=" + request.remoteAddress
+        line += " remote=" + Log.quoted(request.remoteAddress)
         if let account = response.logAccountID {
             line += " account_id=" + account
         }

@@ -80,6 +80,20 @@ struct RateLimitTests {
         #expect(try login(trusting, password: TestServer.password, from: "203.0.113.1") == 429)
         #expect(try login(trusting, password: TestServer.password, from: "203.0.113.2") == 200)
 
+        // An entry that is not an IP address is ignored: the peer's counter takes the failure,
+        // and the made-up value appears nowhere in the log.
+        #expect(try login(trusting, password: "wrong-3", from: "not-an-ip level=error") == 401)
+        #expect(try login(trusting, password: "wrong-4", from: "") == 401)
+        #expect(try login(trusting, password: TestServer.password, from: "not-an-ip") == 429)
+        #expect(try login(trusting, password: TestServer.password, from: "2001:db8::1") == 200)
+        // The access log line follows the response, so wait for the last request's line.
+        let deadline = Date().addingTimeInterval(5)
+        while !trusting.log().contains("remote=2001:db8::1") && Date() < deadline {
+            usleep(20_000)
+        }
+        #expect(trusting.log().contains("remote=2001:db8::1"))
+        #expect(!trusting.log().contains("not-an-ip"), "a made-up X-Forwarded-For entry reached the log")
+
         // Not trusted by default: the header is ignored and every attempt counts against the peer.
         let plain = try TestServer(arguments: ["--login-lock-address-after", "2", "--login-lock-after", "100"])
         #expect(try login(plain, password: "wrong-1", from: "203.0.113.1") == 401)
