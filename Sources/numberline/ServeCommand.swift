@@ -137,7 +137,7 @@ enum ServeCommand {
             store = try await SQLStore.open(database: database, poolSize: poolSize) { change in
                 switch change {
                 case .unreachable(let reason):
-                    Log.error("database unreachable; API calls that need it return 503", ["database": location, "error": reason])
+                    Log.error("database unreachable", ["database": location, "error": reason])
                 case .reachable:
                     Log.info("database reachable again", ["database": location])
                 }

@@ -92,6 +92,15 @@ struct PostgresStoreTests {
         #expect(!SQLStore.isPostgresURL("/var/lib/postgres/numberline.db"))
     }
 
+    @Test func otherURLSchemesAreRejected() async {
+        await #expect {
+            _ = try await SQLStore.open(database: "mysql://nl:s3cret@db/nl", poolSize: 1)
+        } throws: { error in
+            "\(error)".contains("mysql:// is not a supported database URL; give a postgres:// or postgresql:// URL")
+        }
+        #expect(SQLStore.redactedLocation("mysql://nl:s3cret@db/nl") == "mysql://nl:***@db/nl")
+    }
+
     @Test func logsNeverShowThePassword() {
         #expect(SQLStore.redactedLocation("postgres://numberline:s3cret@db:5432/nl") == "postgres://numberline:***@db:5432/nl")
         #expect(SQLStore.redactedLocation("postgresql://numberline@db/nl") == "postgresql://numberline@db/nl")

@@ -50,7 +50,7 @@ import Testing
             try await store.executeInTransaction("CREATE TABLE batch_probe (id BIGINT PRIMARY KEY, label TEXT NOT NULL)")
             _ = try await store.write { db in try db.runEach([Self.insert(5)]) }
 
-            // The duplicate sits in the second pipeline; the first one has already run.
+            // The duplicate sits in the second pipeline, after the first one has run.
             let ids = (10..<Self.count).map { $0 } + [5] + [Self.count + 1]
             await #expect(throws: StoreError.self) {
                 try await store.write { db in try db.runEach(ids.map(Self.insert)) }

@@ -258,7 +258,7 @@ extension Application {
     private func provisioningConflict(_ conflict: ProvisioningConflict) -> APIError {
         switch conflict {
         case .number(let telephoneNumber, let blocker):
-            .conflict("The number \(telephoneNumber) cannot be provisioned: \(blocker.message)")
+            .conflict("The number \(telephoneNumber) cannot be provisioned. \(blocker.message)")
         case .duplicateUPN(let upn):
             .conflict(
                 "The customer already has a Teams user with the upn \"\(upn.prefix(120))\" (ignoring case); choose another or update that user."

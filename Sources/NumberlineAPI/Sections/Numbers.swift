@@ -258,7 +258,8 @@ extension Application {
         case .rejected(let rejections, let total):
             return NumberWire.rejectionResponse(
                 status: 409,
-                detail: "\(total) numbers cannot be \(verb), so nothing changed; see errors for each number and its reason.",
+                detail:
+                    "\(total == 1 ? "1 number" : "\(total) numbers") cannot be \(verb), so nothing changed; see errors for each number and its reason.",
                 rejections: rejections, total: total)
         }
     }

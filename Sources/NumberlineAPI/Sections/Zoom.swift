@@ -96,7 +96,8 @@ extension Application {
             return countResponse(key, count)
         case .rejected(let rejections, let total):
             return ProvisioningWire.rejectionResponse(
-                detail: "\(total) numbers cannot be \(verb), so nothing changed; see errors for each number and its reason.",
+                detail:
+                    "\(total == 1 ? "1 number" : "\(total) numbers") cannot be \(verb), so nothing changed; see errors for each number and its reason.",
                 rejections: rejections, total: total)
         }
     }

@@ -129,14 +129,17 @@ enum FeatureWire {
     /// Renders rejected numbers as `{"errors": [{"telephoneNumber", "reason"}], "errorCount"}`, the shape of the Numbers section.
     static func rejectionResponse(_ rejections: [FeatureRejection], action: String) -> HTTPResponse {
         let status = rejections.first?.reason.status ?? 400
+        let isOne = rejections.count == 1
+        let numbers = isOne ? "1 number" : "\(rejections.count) numbers"
         let detail: String
         switch status {
         case 409:
-            detail = "\(rejections.count) numbers conflict, so nothing changed; see errors for each number and its reason."
+            detail = "\(numbers) \(isOne ? "conflicts" : "conflict"), so nothing changed; see errors for each number and its reason."
         case 404:
-            detail = "\(rejections.count) numbers lack the feature to \(action), so nothing changed; see errors for each number."
+            detail = "\(numbers) \(isOne ? "lacks" : "lack") the feature to \(action), so nothing changed; see errors for each number."
         default:
-            detail = "\(rejections.count) numbers are invalid, repeated or not found, so nothing changed; fix the numbers listed in errors."
+            detail =
+                "\(numbers) \(isOne ? "is" : "are") invalid, repeated or not found, so nothing changed; fix the numbers listed in errors."
         }
         let listed = rejections.prefix(NumberRules.maxListedRejections).map {
             NumberRejection(telephoneNumber: $0.telephoneNumber, reason: .invalid($0.reason.message))

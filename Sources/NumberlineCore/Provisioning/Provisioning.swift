@@ -118,7 +118,7 @@ public enum ProvisioningBlocker: Sendable, Equatable {
     public var message: String {
         switch self {
         case .notHeldByCustomer:
-            "The number is not held by this customer; assign it to the customer first with POST /v1/numbers/assign."
+            "The number is not held by this customer. If it is in your inventory, assign it to the customer first with POST /v1/numbers/assign; otherwise check the number."
         case .teamsUser:
             "The number is provisioned to a Microsoft Teams user; unprovision the user first."
         case .zoomPeering:

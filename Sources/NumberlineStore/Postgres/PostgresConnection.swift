@@ -209,7 +209,7 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Ends a read-only transaction without waiting for the server's result, which saves a
-    /// round trip; `isUsable`, checked before the connection's next job, reads that result.
+    /// round trip. `isUsable`, checked before the connection's next job, reads that result.
     func commitReadOnly() throws {
         guard deferredBegin.take() == nil else { return }
         let connection = try openHandle()
@@ -219,8 +219,8 @@ final class PostgresConnection: @unchecked Sendable {
         isEndPending = true
     }
 
-    /// Reads the result of a `COMMIT` sent by `commitReadOnly()`; false when it failed, which
-    /// for a read-only transaction means that the connection is lost.
+    /// Reads the result of a `COMMIT` sent by `commitReadOnly()` and returns false when it
+    /// failed, which for a read-only transaction means that the connection is lost.
     private func finishPendingEnd(_ connection: OpaquePointer) -> Bool {
         guard isEndPending else {
             return true
@@ -407,7 +407,7 @@ final class PostgresConnection: @unchecked Sendable {
 
     /// Runs `statements` in order, calls `onRow` with each statement's index and each of its
     /// result rows, and returns the rows each statement changed. They go out in pipelines of
-    /// at most `pipelineLength` statements, one round trip per pipeline; a deferred `BEGIN`
+    /// at most `pipelineLength` statements, one round trip per pipeline, and a deferred `BEGIN`
     /// goes with the first. The first failure throws, and no later statement runs.
     func runEach(_ batch: [SQLStatement], onRow: (Int, PostgresRow) throws -> Void) throws -> [Int] {
         var changes: [Int] = []

@@ -316,7 +316,7 @@ struct AuditTrail {
         try numberSnapshots([digits], instanceID: instanceID, db)[0]
     }
 
-    /// Reads the numbers' current values, in order; nil for a number that does not exist.
+    /// Reads the numbers' current values in order, with nil for a number that does not exist.
     /// The statements go out together: first the numbers, then every part of every number.
     static func numberSnapshots(_ digits: [String], instanceID: Int64, _ db: SQLConnection) throws -> [AuditSnapshot?] {
         let numberSQL = """

@@ -64,7 +64,7 @@ extension SQLStore {
             """
     }
 
-    /// Reads the features that `numberWithFeaturesSQL(kinds)` selected; the first follows
+    /// Reads the features that `numberWithFeaturesSQL(kinds)` selected. The first follows
     /// the number's id and path. Returns the features found and the next column.
     private static func features(_ kinds: [NumberFeatureKind], from row: SQLRow) -> (features: [NumberFeature], next: Int32) {
         var column: Int32 = 2

@@ -96,6 +96,11 @@ public final class SQLStore: Store {
         if isPostgresURL(database) {
             return try await open(postgresURL: database, poolSize: poolSize, reachabilityChanged: reachabilityChanged)
         }
+        if let scheme = database.firstRange(of: "://").map({ database[..<$0.lowerBound] }), !scheme.contains("/") {
+            throw StoreError.unavailable(
+                reason:
+                    "\(scheme):// is not a supported database URL; give a postgres:// or postgresql:// URL, or the path of an SQLite file")
+        }
         return try await open(path: database)
     }
 
@@ -103,9 +108,9 @@ public final class SQLStore: Store {
         database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")
     }
 
-    /// `database` as logs and messages show it: a PostgreSQL URL without its password.
+    /// `database` as logs and messages show it: a URL without its password.
     public static func redactedLocation(_ database: String) -> String {
-        isPostgresURL(database) ? redactingQueryPassword(redactingPassword(database)) : database
+        database.contains("://") ? redactingQueryPassword(redactingPassword(database)) : database
     }
 
     /// Returns the URL with the value of a `password=` query parameter replaced by `***`.
@@ -308,7 +313,7 @@ public final class SQLStore: Store {
         }
     }
 
-    /// Runs `body` between `begin` and a commit; `isReadOnly` ends with `commitReadOnly()`.
+    /// Runs `body` between `begin` and a commit, which is `commitReadOnly()` when `isReadOnly`.
     private static func transaction<Result>(
         _ db: SQLConnection,
         begin: String,
