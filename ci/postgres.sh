@@ -96,7 +96,7 @@ case "$command" in
         if [ "$(id -u)" -eq 0 ]; then
             chown nobody "$dir"
             if ! runuser -u nobody -- test -w "$dir"; then
-                echo "error: $dir is not writable by the user nobody; choose a DIR that nobody can write to, such as one under /tmp" >&2
+                echo "error: the user nobody cannot write to $dir; choose a DIR that user can reach, such as one made with mktemp -d under /tmp" >&2
                 exit 1
             fi
         fi

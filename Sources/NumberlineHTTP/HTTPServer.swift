@@ -254,9 +254,8 @@ final class ServerCore: Sendable {
     }
 
     /// Returns the last address of the last `X-Forwarded-For` header, which the nearest proxy
-    /// added, or `nil` when that entry is not an IPv4 or IPv6 address: the caller then keeps the
-    /// peer address, so a made-up entry can neither reach the log nor open its own rate-limit
-    /// and lockout counters.
+    /// added, or `nil` when that entry is not an IPv4 or IPv6 address. The caller then keeps
+    /// the peer address, so a made-up entry reaches neither the log nor counters of its own.
     static func lastForwardedAddress(_ headers: [(name: String, value: String)]) -> String? {
         guard let value = headers.last(where: { $0.name.lowercased() == "x-forwarded-for" })?.value,
             let last = value.split(separator: ",", omittingEmptySubsequences: false).last

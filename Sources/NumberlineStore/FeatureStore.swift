@@ -42,8 +42,8 @@ public protocol FeatureStore: Sendable {
     func removeFeature(_ kind: NumberFeatureKind, from telephoneNumber: String, scope: FeatureScope) async throws -> FeatureLookup<
         NumberFeature
     >
-    /// One number of the instance and every feature of it, read together, or `nil` when the
-    /// number does not exist. There is no visibility check, so the caller must check the holder.
+    /// Returns one number of the instance and every feature of it, read together, or `nil` when
+    /// the number does not exist. There is no visibility check, so the caller must check the holder.
     func numberWithFeatures(_ telephoneNumber: String, instanceID: Int64) async throws -> (
         number: NumberRecord, features: NumberFeatures
     )?

@@ -271,7 +271,7 @@ struct MultiNodeTests {
         #expect(created.status == 200, "\(created.text)")
         #expect(server.isRunning)
 
-        // The log says once that the database went away and once that it came back.
+        // The log reports once that the database went away and once that it came back.
         let log = server.log()
         let lost = log.components(separatedBy: "database unreachable").count - 1
         let back = log.components(separatedBy: "database reachable again").count - 1

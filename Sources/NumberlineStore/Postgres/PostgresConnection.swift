@@ -226,6 +226,8 @@ final class PostgresConnection: @unchecked Sendable {
             return true
         }
         isEndPending = false
+        // NOTE: this waits without a time limit. A server that stops responding holds the pool
+        // thread until TCP gives up: about 25 s of keepalive probes, longer while a send is retried.
         var isCommitted = true
         while let result = PQgetResult(connection) {
             isCommitted = isCommitted && PQresultStatus(result) == PGRES_COMMAND_OK
@@ -291,7 +293,7 @@ final class PostgresConnection: @unchecked Sendable {
         return handle
     }
 
-    /// The cache key of a statement: its SQL and which of its parameters are integers.
+    /// Returns the cache key of a statement: its SQL and which of its parameters are integers.
     private static func statementKey(_ sql: String, _ values: [SQLValue]) -> String {
         var key = sql
         key.reserveCapacity(sql.utf8.count + values.count + 1)
@@ -333,38 +335,27 @@ final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Prepares `sql` on first use for this combination of parameter kinds, then executes it.
+    /// A deferred `BEGIN` goes out with it in one pipeline.
     private func executePrepared(_ sql: String, _ values: [SQLValue]) throws -> OpaquePointer? {
+        if deferredBegin != nil {
+            return try sendPipeline([SQLStatement(sql, values)], 0..<1)[0]
+        }
         let connection = try openHandle()
         let key = Self.statementKey(sql, values)
+        let types = Self.parameterTypes(values)
         var name = statements[key]
         if name == nil {
             try makeRoom(for: 1)
-        }
-        let types = Self.parameterTypes(values)
-        let begin = deferredBegin.take()
-        var prepare: (name: String, sql: String, types: [Oid])?
-        if name == nil {
             let newName = newStatementName()
-            if begin == nil {
-                let prepared = PQprepare(connection, newName, PostgresDialect.numberedParameters(sql), Int32(values.count), types)
-                defer { PQclear(prepared) }
-                try check(prepared, connection)
-                statements[key] = newName
-            } else {
-                prepare = (newName, PostgresDialect.numberedParameters(sql), types)
-            }
+            let prepared = PQprepare(connection, newName, PostgresDialect.numberedParameters(sql), Int32(values.count), types)
+            defer { PQclear(prepared) }
+            try check(prepared, connection)
+            statements[key] = newName
             name = newName
         }
 
-        let result = try Self.withParameters(values) { pointers in
-            guard let begin else {
-                return PQexecPrepared(connection, name!, Int32(values.count), pointers, nil, nil, 0)
-            }
-            let result = try executePipelined(begin: begin, prepare: prepare, name: name!, pointers, connection)
-            if let prepare {
-                statements[key] = prepare.name
-            }
-            return result
+        let result = Self.withParameters(values) { pointers in
+            PQexecPrepared(connection, name!, Int32(values.count), pointers, nil, nil, 0)
         }
         do {
             try check(result, connection)
@@ -415,7 +406,16 @@ final class PostgresConnection: @unchecked Sendable {
         var start = 0
         while start < batch.count {
             let end = min(start + Self.pipelineLength, batch.count)
-            try runPipeline(batch, start..<end, changes: &changes, onRow: onRow)
+            let results = try sendPipeline(batch, start..<end)
+            defer {
+                for result in results { PQclear(result) }
+            }
+            for (index, result) in zip(start..<end, results) {
+                changes.append(Int(String(cString: PQcmdTuples(result))) ?? 0)
+                for row in 0..<PQntuples(result) {
+                    try onRow(index, PostgresRow(result: result, row: row))
+                }
+            }
             start = end
         }
         return changes
@@ -424,12 +424,13 @@ final class PostgresConnection: @unchecked Sendable {
     private enum PipelineCommand {
         case begin
         case prepare(key: String, name: String)
-        case execute(index: Int)
+        case execute
     }
 
-    private func runPipeline(
-        _ batch: [SQLStatement], _ range: Range<Int>, changes: inout [Int], onRow: (Int, PostgresRow) throws -> Void
-    ) throws {
+    /// Sends a deferred `BEGIN`, if any, and `batch[range]` as one pipeline, with a preparation
+    /// for each statement new to the session. Returns each statement's result in order, for the
+    /// caller to clear, and throws the first error of any command.
+    private func sendPipeline(_ batch: [SQLStatement], _ range: Range<Int>) throws -> [OpaquePointer] {
         let connection = try openHandle()
         let keys = batch[range].map { Self.statementKey($0.sql, $0.values) }
         try makeRoom(for: Set(keys.filter { statements[$0] == nil }).count)
@@ -442,6 +443,7 @@ final class PostgresConnection: @unchecked Sendable {
                 isBroken = true
             }
         }
+        // The extended protocol takes one statement per message, so each goes on its own.
         var commands: [PipelineCommand] = []
         var isSent = true
         for statement in deferredBegin.take() ?? [] where isSent {
@@ -467,20 +469,17 @@ final class PostgresConnection: @unchecked Sendable {
                 && Self.withParameters(statement.values) { pointers in
                     PQsendQueryPrepared(connection, name!, Int32(pointers.count), pointers, nil, nil, 0)
                 } == 1
-            commands.append(.execute(index: index))
+            commands.append(.execute)
         }
         isSent = isSent && PQpipelineSync(connection) == 1
         guard isSent else {
             throw PostgresError(sqlState: "", message: Self.errorMessage(connection))
         }
 
-        // Each command's result is followed by a NULL; after a failure the later commands
-        // report PGRES_PIPELINE_ABORTED. The synchronization result ends the pipeline.
+        // Each command's result is followed by a NULL. After a failure the later commands
+        // report PGRES_PIPELINE_ABORTED, and the synchronization result ends the pipeline.
         var failure: OpaquePointer?
-        var executed: [(index: Int, result: OpaquePointer)] = []
-        defer {
-            for (_, result) in executed { PQclear(result) }
-        }
+        var executed: [OpaquePointer] = []
         for command in commands {
             guard let result = PQgetResult(connection) else { break }
             while let extra = PQgetResult(connection) {
@@ -495,8 +494,8 @@ final class PostgresConnection: @unchecked Sendable {
             switch command {
             case .prepare(let key, let name) where isSuccess:
                 statements[key] = name
-            case .execute(let index) where isSuccess:
-                executed.append((index, result))
+            case .execute where isSuccess:
+                executed.append(result)
                 continue
             default:
                 break
@@ -508,80 +507,13 @@ final class PostgresConnection: @unchecked Sendable {
             PQclear(result)
             if isSync { break }
         }
-        if let failure {
+        guard failure == nil, executed.count == range.count else {
+            for result in executed { PQclear(result) }
             defer { PQclear(failure) }
             try check(failure, connection)
-        }
-        guard executed.count == range.count else {
             throw PostgresError(sqlState: "", message: Self.errorMessage(connection))
         }
-        for (index, result) in executed {
-            changes.append(Int(String(cString: PQcmdTuples(result))) ?? 0)
-            for row in 0..<PQntuples(result) {
-                try onRow(index, PostgresRow(result: result, row: row))
-            }
-        }
-    }
-
-    /// Sends the `begin` statements, the statement's preparation when it is new, and its
-    /// execution as one pipeline, then reads every result. Returns the execution's result, or throws the
-    /// first error any of them reported.
-    private func executePipelined(
-        begin: [String], prepare: (name: String, sql: String, types: [Oid])?, name: String, _ values: [UnsafePointer<CChar>?],
-        _ connection: OpaquePointer
-    ) throws -> OpaquePointer? {
-        guard PQenterPipelineMode(connection) == 1 else {
-            throw PostgresError(sqlState: "", message: Self.errorMessage(connection))
-        }
-        defer {
-            if PQexitPipelineMode(connection) != 1 {
-                isBroken = true
-            }
-        }
-        // The extended protocol takes one statement per message, so each goes on its own.
-        var isSent = begin.allSatisfy { PQsendQueryParams(connection, $0, 0, nil, nil, nil, nil, 0) == 1 }
-        if let prepare, isSent {
-            isSent = PQsendPrepare(connection, prepare.name, prepare.sql, Int32(prepare.types.count), prepare.types) == 1
-        }
-        isSent = isSent && PQsendQueryPrepared(connection, name, Int32(values.count), values, nil, nil, 0) == 1
-        isSent = isSent && PQpipelineSync(connection) == 1
-        guard isSent else {
-            throw PostgresError(sqlState: "", message: Self.errorMessage(connection))
-        }
-
-        // Each command's result is followed by a NULL; after a failure the later commands
-        // report PGRES_PIPELINE_ABORTED. The synchronization result ends the pipeline.
-        var failure: OpaquePointer?
-        var last: OpaquePointer?
-        let commands = begin.count + (prepare == nil ? 1 : 2)
-        for index in 0..<commands {
-            guard let result = PQgetResult(connection) else { break }
-            while let extra = PQgetResult(connection) {
-                PQclear(extra)
-            }
-            let status = PQresultStatus(result)
-            if failure == nil && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_PIPELINE_ABORTED {
-                failure = result
-            } else if index == commands - 1 && status != PGRES_PIPELINE_ABORTED {
-                last = result
-            } else {
-                PQclear(result)
-            }
-        }
-        while let result = PQgetResult(connection) {
-            let isSync = PQresultStatus(result) == PGRES_PIPELINE_SYNC
-            PQclear(result)
-            if isSync { break }
-        }
-        if let failure {
-            PQclear(last)
-            defer { PQclear(failure) }
-            try check(failure, connection)
-        }
-        guard let last else {
-            throw PostgresError(sqlState: "", message: Self.errorMessage(connection))
-        }
-        return last
+        return executed
     }
 
     /// Throws the server's error for a failed result. After a lost connection the statement

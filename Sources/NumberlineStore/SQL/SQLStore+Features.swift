@@ -167,8 +167,8 @@ extension SQLStore {
             "LEFT JOIN disaster_plan_numbers p ON p.number_id = n.id", "LEFT JOIN emergency_address_numbers e ON e.number_id = n.id",
         ])
 
-    /// What one row of `allFeaturesSQL` holds: the per-number features, and the row ids of
-    /// the number's disaster plan and emergency address.
+    /// One row of `allFeaturesSQL`: the per-number features, and the row ids of the number's
+    /// disaster plan and emergency address.
     private struct StoredFeatures {
         var features: [NumberFeature]
         var planID: Int64?
